@@ -1,0 +1,3 @@
+from skillreducer.cli import main
+
+raise SystemExit(main())
