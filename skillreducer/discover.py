@@ -12,22 +12,40 @@ class DiscoveryError(Exception):
     pass
 
 
-def discover(paths: list[str]) -> list[str]:
-    """Skill folders (absolute, sorted, unique). Raises DiscoveryError for a path that is not there."""
+def discover(paths: list[str], skipped: list[str] | None = None) -> list[str]:
+    """Skill folders (absolute, sorted, unique).
+
+    A file other than SKILL.md stands for the skill that holds it (so a pre-commit hook
+    can pass changed reference files); files in no skill are appended to `skipped`.
+    Raises DiscoveryError for a path that does not exist.
+    """
     found: set[str] = set()
     for raw in paths:
         path = Path(raw)
         if not path.exists() and not path.is_symlink():
             raise DiscoveryError(f"{raw}: no such file or directory")
-        if path.is_file() or (path.name == "SKILL.md" and path.is_dir()):
-            if path.name != "SKILL.md":
-                raise DiscoveryError(f"{raw}: not a SKILL.md file or a folder")
+        if path.name == "SKILL.md":
             found.add(os.path.abspath(path.parent))
-            continue
-        if not path.is_dir():
-            raise DiscoveryError(f"{raw}: not a SKILL.md file or a folder")
-        found.update(_walk(os.path.abspath(path)))
+        elif path.is_dir():
+            found.update(_walk(os.path.abspath(path)))
+        else:
+            owner = _owning_skill(os.path.abspath(path))
+            if owner:
+                found.add(owner)
+            elif skipped is not None:
+                skipped.append(raw)
     return sorted(found)
+
+
+def _owning_skill(file_path: str) -> str | None:
+    directory = os.path.dirname(file_path)
+    while True:
+        if os.path.lexists(os.path.join(directory, "SKILL.md")):
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
 
 
 def _walk(top: str) -> list[str]:

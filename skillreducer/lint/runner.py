@@ -212,12 +212,23 @@ def _write_cache(path: Path, result: SkillResult) -> None:
         diagnostics.append(item)
     payload = json.dumps({"diagnostics": diagnostics, "summary": asdict(result.summary)})
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.is_dir():
+            _make_cache_dir(path.parent)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
         temporary.write_text(payload, encoding="utf-8")
         os.replace(temporary, path)
     except OSError:
         pass  # a read-only or full cache never fails a lint
+
+
+def _make_cache_dir(folder: Path) -> None:
+    top = folder.parent
+    if not top.is_dir():
+        top.mkdir(parents=True, exist_ok=True)
+        # Like .ruff_cache: the cache keeps itself out of git and out of backups.
+        (top / ".gitignore").write_text("# Created by skillreducer\n*\n", encoding="utf-8")
+        (top / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n# skillreducer cache\n", encoding="utf-8")
+    folder.mkdir(exist_ok=True)
 
 
 _worker: Linter | None = None
