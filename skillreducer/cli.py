@@ -50,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--config", type=Path, help="config file (default: nearest skillreducer.toml or pyproject.toml with [tool.skillreducer])")
     check.add_argument("--quiet", "-q", action="store_true", help="no summary line on stderr")
 
+    from skillreducer.stats import command as stats_command
+
+    stats = commands.add_parser("stats", help="corpus statistics and an HTML report", description="The state of a corpus of skills in numbers and plots.")
+    stats_command.add_arguments(stats)
+
     rules = commands.add_parser("rules", help="list every rule", description="List every rule.")
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
@@ -65,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             parser.print_help(sys.stderr)
             return EXIT_ERROR
-        handler = {"check": run_check, "rules": run_rules, "rule": run_rule}[args.command]
+        handler = {"check": run_check, "stats": run_stats, "rules": run_rules, "rule": run_rule}[args.command]
         return handler(args)
     except UsageError as error:
         print(f"skillreducer: error: {error}", file=sys.stderr)
@@ -161,6 +166,12 @@ def _stderr_console():
     from rich.console import Console
 
     return Console(stderr=True)
+
+
+def run_stats(args) -> int:
+    from skillreducer.stats import command as stats_command
+
+    return stats_command.run(args)
 
 
 def run_rules(args) -> int:

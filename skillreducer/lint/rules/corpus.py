@@ -1,1 +1,209 @@
-"""corpus rules."""
+"""corpus rules (SR6xx): what only shows when skills are installed together: names that
+collide, descriptions a router cannot tell apart, a listing past the host's budget,
+copies of one skill under different folders.
+
+Each finding lands on one skill's SKILL.md; a problem between two skills is reported on
+both, each naming the other by its path relative to the folder all linted skills share.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+from collections import defaultdict
+from typing import Iterable, Iterator
+
+from skillreducer.lint.rule import Context, Finding, Rule, SkillSummary
+
+_NAMED = 3  # how many other skills a message names before "and N more"
+
+
+def _labels(skills: Iterable[SkillSummary]) -> dict[str, str]:
+    """Each skill's root as shown in messages: relative to the folder all roots share."""
+    roots = [s.root for s in skills]
+    try:
+        common = os.path.commonpath(roots) if roots else ""
+    except ValueError:  # mixed drives or absolute and relative paths
+        common = ""
+    labels = {}
+    for root in roots:
+        relative = os.path.relpath(root, common) if common else root
+        labels[root] = (os.path.basename(root) if relative == "." else relative).replace(os.sep, "/")
+    return labels
+
+
+def _names(labels: list[str]) -> str:
+    shown = ", ".join(labels[:_NAMED])
+    return f"{shown} and {len(labels) - _NAMED} more" if len(labels) > _NAMED else shown
+
+
+def _groups(skills: Iterable[SkillSummary], key) -> Iterator[list[SkillSummary]]:
+    found: dict[str, list[SkillSummary]] = defaultdict(list)
+    for skill in skills:
+        value = key(skill)
+        if value:
+            found[value].append(skill)
+    for group in found.values():
+        if len(group) > 1:
+            yield sorted(group, key=lambda s: s.root)
+
+
+class DuplicateName(Rule):
+    code = "SR601"
+    name = "duplicate-name"
+    severity = "warning"
+    summary = "Two or more skills have the same name."
+    corpus = True
+
+    def check_corpus(self, skills: list[SkillSummary], ctx: Context) -> Iterator[tuple[SkillSummary, Finding]]:
+        labels = _labels(skills)
+        # Hosts treat names case-insensitively in slash commands and on case-insensitive disks.
+        for group in _groups(skills, lambda s: s.name.strip().casefold() if isinstance(s.name, str) else ""):
+            for skill in group:
+                others = [labels[o.root] for o in group if o is not skill]
+                yield skill, Finding(
+                    f"name {skill.name.strip()!r} is also used by {_names(others)}; a host lists and invokes skills by name, so only one of them can be reached",
+                    skill.name_line,
+                )
+
+
+class SimilarDescriptions(Rule):
+    code = "SR602"
+    name = "similar-descriptions"
+    severity = "warning"
+    summary = "Two skills' descriptions are so alike that a router cannot tell them apart."
+    corpus = True
+
+    # Rows of the similarity matrix computed at once: block_rows x n similarities stay
+    # under this many entries, so memory is bounded however large the corpus is.
+    max_block_entries = 4_000_000
+
+    def check_corpus(self, skills: list[SkillSummary], ctx: Context) -> Iterator[tuple[SkillSummary, Finding]]:
+        items = sorted((s for s in skills if s.description), key=lambda s: s.root)
+        if len(items) < 2:
+            return
+        threshold = float(ctx.limit("corpus", "similar_description_min_cosine"))
+        # Per skill: how many others are too similar, and a min-heap of the closest few
+        # (ties go to the earlier path, hence the negated index). One finding per skill
+        # keeps a cluster of k near-copies at k findings, not k².
+        counts = [0] * len(items)
+        nearest: list[list[tuple[float, int]]] = [[] for _ in items]
+        for i, j, similarity in self._pairs(items, threshold):
+            for this, other in ((i, j), (j, i)):
+                counts[this] += 1
+                heap = nearest[this]
+                if len(heap) < _NAMED:
+                    heapq.heappush(heap, (similarity, -other))
+                else:
+                    heapq.heappushpop(heap, (similarity, -other))
+        labels = _labels(items)
+        for index, skill in enumerate(items):
+            if not counts[index]:
+                continue
+            named = [f"{labels[items[-negated].root]} ({similarity:.0%})" for similarity, negated in sorted(nearest[index], reverse=True)]
+            more = counts[index] - len(named)
+            others = ", ".join(named) + (f" and {more:,} more" if more else "")
+            yield skill, Finding(
+                f"description is too close to {'that' if counts[index] == 1 else 'those'} of {others}: a TF-IDF cosine of name and "
+                f"description at or above {threshold:.0%} means a router cannot tell them apart; say in the first words what makes each one different",
+                skill.description_line,
+            )
+
+    def _pairs(self, items: list[SkillSummary], threshold: float) -> Iterator[tuple[int, int, float]]:
+        """Index pairs (i < j) with cosine >= threshold, by sparse products in row blocks."""
+        import numpy as np  # lazily: check on a few skills must not pay for scikit-learn
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        texts = [" ".join(filter(None, ((s.name or "").replace("-", " "), s.description, s.when_to_use))) for s in items]
+        vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, dtype=np.float32)
+        try:
+            matrix = vectorizer.fit_transform(texts)  # rows are L2-normalised
+        except ValueError:  # nothing but stopwords everywhere
+            return
+        transposed = matrix.T.tocsc()
+        n = matrix.shape[0]
+        block = max(1, self.max_block_entries // n)
+        # Exact copies (same body) are SR604's finding, and route to the same behaviour.
+        bodies = [s.body_hash for s in items]
+        for start in range(0, n, block):
+            stop = min(n, start + block)
+            # Only columns >= start: pairs with an earlier row were found in earlier blocks.
+            product = (matrix[start:stop] @ transposed[:, start:]).tocoo()
+            rows = product.row + start
+            cols = product.col + start
+            keep = (product.data >= threshold - 1e-6) & (cols > rows)
+            for i, j, value in zip(rows[keep], cols[keep], product.data[keep]):
+                if bodies[i] and bodies[i] == bodies[j]:
+                    continue
+                yield int(i), int(j), min(1.0, float(value))
+
+
+class ListingBudgetExceeded(Rule):
+    code = "SR603"
+    name = "listing-budget-exceeded"
+    severity = "warning"
+    summary = "The skills' combined listing is over the platform's budget, so some descriptions are dropped."
+    corpus = True
+
+    def check_corpus(self, skills: list[SkillSummary], ctx: Context) -> Iterator[tuple[SkillSummary, Finding]]:
+        listing = ctx.profile.listing
+        if listing is None:
+            return
+        # The host's order is by use, which a linter cannot know; path order is the
+        # deterministic stand-in: the skills listed last lose their descriptions first.
+        listed = sorted((s for s in skills if not (listing.hidden_key and s.hidden.get(listing.hidden_key))), key=lambda s: s.root)
+        names: list[int] = []
+        entries: list[int] = []
+        for skill in listed:
+            parts = [_entry_field(skill, key) for key in listing.entry_fields]
+            entry = ctx.profile.measure(" ".join(p for p in parts if p))
+            names.append(ctx.profile.measure(skill.name or os.path.basename(skill.root)))
+            entries.append(min(entry, listing.entry_max_chars))
+        total = sum(names) + sum(entries)
+        budget = listing.budget_chars
+        if total <= budget:
+            return
+        # Drop descriptions from the end until the names plus the kept entries fit.
+        kept = total
+        first_dropped = len(listed)
+        while first_dropped > 0 and kept > budget:
+            first_dropped -= 1
+            kept -= entries[first_dropped]
+        losers = [i for i in range(first_dropped, len(listed)) if entries[i]]
+        names_only = sum(names)
+        over = f"; the names alone take {names_only:,}" if names_only > budget else ""
+        for index in losers:
+            if len(losers) > 1:
+                fate = f"so the last {len(losers):,} in path order lose their descriptions, this one ({entries[index]:,} characters) among them"
+            else:
+                fate = f"so this one, the last in path order, loses its description ({entries[index]:,} characters)"
+            yield listed[index], Finding(
+                f"the listing of {len(listed):,} skills is {total:,} characters; {ctx.profile.name}'s budget is {budget:,}{over}, {fate}",
+                listed[index].description_line,
+            )
+
+
+def _entry_field(skill: SkillSummary, key: str) -> str:
+    if key == "description":
+        return skill.description
+    if key == "when_to_use":
+        return skill.when_to_use
+    return ""
+
+
+class DuplicateSkillContent(Rule):
+    code = "SR604"
+    name = "duplicate-skill-content"
+    severity = "warning"
+    summary = "Two or more skills in different folders have the same body."
+    corpus = True
+
+    def check_corpus(self, skills: list[SkillSummary], ctx: Context) -> Iterator[tuple[SkillSummary, Finding]]:
+        labels = _labels(skills)
+        for group in _groups(skills, lambda s: s.body_hash):
+            for skill in group:
+                others = [labels[o.root] for o in group if o is not skill]
+                yield skill, Finding(
+                    f"body is identical to that of {_names(others)}; keep one copy, or make each say what is different about it",
+                    skill.name_line,
+                )

@@ -1,0 +1,1 @@
+"""Corpus statistics: the state of a marketplace in numbers and plots."""
