@@ -149,9 +149,19 @@ class ListingBudgetExceeded(Rule):
         listing = ctx.profile.listing
         if listing is None:
             return
-        # The host's order is by use, which a linter cannot know; path order is the
-        # deterministic stand-in: the skills listed last lose their descriptions first.
-        listed = sorted((s for s in skills if not (listing.hidden_key and s.hidden.get(listing.hidden_key))), key=lambda s: s.root)
+        # Skills installed together sit side by side (a plugin's skills/, a project's
+        # .claude/skills/), so each folder of skill folders is judged on its own; a
+        # marketplace is many such units, never installed all at once.
+        units: dict[str, list[SkillSummary]] = defaultdict(list)
+        for skill in skills:
+            if not (listing.hidden_key and skill.hidden.get(listing.hidden_key)):
+                units[os.path.dirname(skill.root)].append(skill)
+        labels = _labels(skills)
+        for folder, members in sorted(units.items()):
+            yield from self._unit(sorted(members, key=lambda s: s.root), ctx, labels)
+
+    def _unit(self, listed: list[SkillSummary], ctx: Context, labels: dict[str, str]) -> Iterator[tuple[SkillSummary, Finding]]:
+        listing = ctx.profile.listing
         names: list[int] = []
         entries: list[int] = []
         for skill in listed:
@@ -163,24 +173,24 @@ class ListingBudgetExceeded(Rule):
         budget = listing.budget_chars
         if total <= budget:
             return
-        # Drop descriptions from the end until the names plus the kept entries fit.
+        # The host drops the least-used skills' descriptions first; a linter has no usage
+        # data, so path order stands in: descriptions go from the end until the rest fit.
         kept = total
         first_dropped = len(listed)
         while first_dropped > 0 and kept > budget:
             first_dropped -= 1
             kept -= entries[first_dropped]
-        losers = [i for i in range(first_dropped, len(listed)) if entries[i]]
+        losers = [listed[i] for i in range(first_dropped, len(listed)) if entries[i]]
+        if not losers:
+            return
         names_only = sum(names)
         over = f"; the names alone take {names_only:,}" if names_only > budget else ""
-        for index in losers:
-            if len(losers) > 1:
-                fate = f"so the last {len(losers):,} in path order lose their descriptions, this one ({entries[index]:,} characters) among them"
-            else:
-                fate = f"so this one, the last in path order, loses its description ({entries[index]:,} characters)"
-            yield listed[index], Finding(
-                f"the listing of {len(listed):,} skills is {total:,} characters; {ctx.profile.name}'s budget is {budget:,}{over}, {fate}",
-                listed[index].description_line,
-            )
+        lost = _names([labels[s.root] for s in losers])
+        yield losers[0], Finding(
+            f"the {len(listed):,} skills in this folder list in {total:,} characters; {ctx.profile.name}'s budget is {budget:,}{over}, "
+            f"so {len(losers):,} lose their description (the last in path order stand in for the least used): {lost}",
+            losers[0].description_line,
+        )
 
 
 def _entry_field(skill: SkillSummary, key: str) -> str:
