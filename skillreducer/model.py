@@ -70,7 +70,7 @@ class Block:
     kind: str  # heading|paragraph|list|code|table|html|blockquote|hr
     text: str  # the block's source lines
     line: int
-    end_line: int  # inclusive
+    end_line: int  # inclusive; a trailing blank line is not part of the block
     heading_path: tuple[str, ...]  # headings enclosing the block (a heading includes itself)
     level: int = 0  # heading level, 0 otherwise
     inline: str = ""  # heading text for headings
@@ -119,7 +119,9 @@ class SkillFile:
     path: str  # posix, relative to the skill root
     size: int
     text: str | None  # decoded text, None when not read
-    reason: str | None = None  # why text is None: binary|too-large|decode|symlink-outside|unreadable
+    # why text is None: binary|too-large|decode|symlink-outside|symlinked-directory|
+    # not-a-regular-file (FIFO, device: never opened)|"unreadable: <why>"
+    reason: str | None = None
     symlink: bool = False
     links: tuple[Link, ...] = ()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import posixpath
@@ -14,7 +15,7 @@ from urllib.parse import unquote
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".skillreducer_cache"})
 TEXT_EXTENSIONS = frozenset({"md", "markdown", "mdx", "txt", "rst", "json", "yaml", "yml", "toml", "csv", "py", "sh", "js", "ts", "html", "xml"})
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_MD_LINK = re.compile(r"!?\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)\n]*)?\)")
+_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,14 @@ def scan(root: Path, max_bytes: int, max_files: int) -> tuple[list[RawFile], boo
     root_real = os.path.realpath(root)
     files: list[RawFile] = []
     truncated = False
-    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+
+    def unreadable(error: OSError) -> None:
+        # os.walk skips a folder it cannot list; record it instead of losing it silently.
+        if error.filename and os.path.realpath(error.filename) != root_real and len(files) < max_files:
+            rel = os.path.relpath(error.filename, root)
+            files.append(RawFile(Path(rel).as_posix(), 0, None, f"unreadable: {error.strerror or error}", False))
+
+    for directory, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=False):
         rel_dir = os.path.relpath(directory, root)
         kept = []
         for name in sorted(dirnames):
@@ -43,14 +51,19 @@ def scan(root: Path, max_bytes: int, max_files: int) -> tuple[list[RawFile], boo
             if name in SKIP_DIRS:
                 continue
             if os.path.islink(full):
+                if len(files) >= max_files:
+                    truncated = True
+                    break
                 inside = _inside(root_real, os.path.realpath(full))
                 files.append(RawFile(_rel(rel_dir, name), 0, None, "symlinked-directory" if inside else "symlink-outside", True))
                 continue
-            if os.path.exists(os.path.join(full, "SKILL.md")):
+            if os.path.lexists(os.path.join(full, "SKILL.md")):
                 continue  # a nested skill is a skill of its own
             kept.append(name)
         dirnames[:] = kept
         for name in sorted(filenames):
+            if truncated:
+                break
             if rel_dir == "." and name == "SKILL.md":
                 continue
             if len(files) >= max_files:
@@ -79,11 +92,17 @@ def _read(root_real: str, full: str, rel: str, max_bytes: int) -> RawFile:
             return RawFile(rel, 0, None, "not-a-regular-file", symlink)
         if info.st_size > max_bytes:
             return RawFile(rel, info.st_size, None, "too-large", symlink)
-        with open(full, "rb") as handle:
+        # O_NONBLOCK: a file swapped for a FIFO after the stat cannot block the open.
+        fd = os.open(full, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return RawFile(rel, 0, None, "not-a-regular-file", symlink)
             data = handle.read(max_bytes + 1)
+        if len(data) > max_bytes:  # grew since the stat
+            return RawFile(rel, len(data), None, "too-large", symlink)
         return RawFile(rel, len(data), data, None, symlink)
-    except OSError as error:
-        return RawFile(rel, 0, None, f"unreadable: {error.strerror or error}", False)
+    except (OSError, ValueError) as error:
+        return RawFile(rel, 0, None, f"unreadable: {getattr(error, 'strerror', None) or error}", False)
 
 
 def decode_text(raw: RawFile) -> tuple[str | None, str | None]:
@@ -114,8 +133,52 @@ def markdown_link_targets(text: str) -> list[tuple[str, int, int]]:
     found = []
     for number, line in enumerate(text.split("\n"), 1):
         if "](" in line:
-            for match in _MD_LINK.finditer(line):
-                found.append((match.group(1), number, match.start(1) + 1))
+            found.extend((target, number, column) for target, column in _line_links(line))
+    return found
+
+
+# What `!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+["'][^)]*)?\)` matches, found in linear time: the
+# regex backtracks quadratically on lines like "[a](" * 40_000 (minutes for 160 KB).
+_DEST_STOP = re.compile(r"[)\s>]")
+_SPACES = re.compile(r"\s*")
+_MAX_LINK_TEXT = 2000  # how far back from "](" the opening "[" is looked for
+
+
+def _line_links(line: str) -> list[tuple[str, int]]:
+    found: list[tuple[str, int]] = []
+    stops: list[int] | None = None
+    closers: list[int] | None = None
+    previous_end = 0
+    at = line.find("](")
+    while at >= 0:
+        end = -1
+        opener = line.rfind("[", max(previous_end, at - _MAX_LINK_TEXT), at)
+        if opener >= 0 and line.find("]", opener + 1, at) < 0:
+            if stops is None:
+                stops = [m.start() for m in _DEST_STOP.finditer(line)]
+                closers = [i for i in stops if line[i] == ")"]
+            start = _SPACES.match(line, at + 2).end()
+            if line.startswith("<", start):
+                start += 1
+            index = bisect.bisect_left(stops, start)
+            stop = stops[index] if index < len(stops) else len(line)
+            if stop > start:
+                after = stop + 1 if line.startswith(">", stop) else stop
+                if line.startswith(")", after):
+                    end = after + 1
+                else:
+                    title = _SPACES.match(line, after).end()
+                    if title > after and line[title : title + 1] in ("'", '"'):
+                        index = bisect.bisect_left(closers, title + 1)
+                        if index < len(closers):
+                            end = closers[index] + 1
+                if end > 0:
+                    found.append((line[start:stop], start + 1))
+        if end > 0:
+            previous_end = end
+            at = line.find("](", end)
+        else:
+            at = line.find("](", at + 1)
     return found
 
 
@@ -123,7 +186,8 @@ def classify_target(root: Path, source: str, target: str) -> tuple[str, str | No
     """(kind, resolved path relative to root, problem) for a link written in `source`."""
     if target.startswith("#"):
         return "anchor", None, None
-    if _SCHEME.match(target) and not re.match(r"^[A-Za-z]:[\\/]", target):
+    # markdown-it percent-encodes backslashes, so a Windows path arrives as "C:%5C...".
+    if _SCHEME.match(target) and not _DRIVE.match(unquote(target)):
         return ("mailto" if target.lower().startswith("mailto:") else "url"), None, None
     path = unquote(target.split("#", 1)[0].split("?", 1)[0]).replace("\\", "/")
     if not path:
@@ -139,7 +203,11 @@ def classify_target(root: Path, source: str, target: str) -> tuple[str, str | No
     current = str(root)
     for part in joined.split("/"):
         current = os.path.join(current, part)
-        if os.path.islink(current) and not _inside(root_real, os.path.realpath(current)):
+        try:
+            mode = os.lstat(current).st_mode
+        except (OSError, ValueError):  # nothing further down can exist (or be a link) either
+            return "path", joined, "missing"
+        if stat.S_ISLNK(mode) and not _inside(root_real, os.path.realpath(current)):
             return "path", joined, "symlink-outside"
     if not os.path.exists(full):
         return "path", joined, "missing"

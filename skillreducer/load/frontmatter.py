@@ -56,6 +56,10 @@ def _expanded_size(node: yaml.Node, limit: int) -> int:
     return size(node)
 
 
+# Node properties as written: an optional anchor, then the tag (either order is legal).
+_PROPERTIES = re.compile(r"(?:&[^\s,\[\]{}]+\s+)?(![^\s,\[\]{}]*)")
+
+
 def _explicit_tags(node: yaml.Node, source: str, first_line: int) -> list[YamlTag]:
     found: list[YamlTag] = []
     seen: set[int] = set()
@@ -65,16 +69,34 @@ def _explicit_tags(node: yaml.Node, source: str, first_line: int) -> list[YamlTa
         if id(current) in seen:
             continue
         seen.add(id(current))
-        index = current.start_mark.index
-        if 0 <= index < len(source) and source[index] == "!":
-            tag = source[index:].split(None, 1)[0] if source[index:].strip() else "!"
-            found.append(YamlTag(tag, first_line + current.start_mark.line, current.start_mark.column + 1))
+        match = _PROPERTIES.match(source, current.start_mark.index)
+        if match:
+            at = match.start(1)
+            line = first_line + source.count("\n", 0, at)
+            found.append(YamlTag(match.group(1), line, at - source.rfind("\n", 0, at)))
         if isinstance(current, yaml.MappingNode):
             for k, v in current.value:
                 stack.extend((k, v))
         elif isinstance(current, yaml.SequenceNode):
             stack.extend(current.value)
     return sorted(found, key=lambda t: (t.line, t.column))
+
+
+_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def _line_mapper(source: str, first_line: int):
+    """YAML line index -> file line. YAML 1.1 also breaks lines at NEL, LS and PS, which
+    editors do not: without this every mark after one would be a line late."""
+    if not _YAML_ONLY_BREAKS.search(source):
+        return lambda yaml_line: first_line + yaml_line
+    file_lines = [first_line]
+    line = first_line
+    for char in re.finditer("[\n\x85\u2028\u2029]", source):
+        if char.group() == "\n":
+            line += 1
+        file_lines.append(line)
+    return lambda yaml_line: file_lines[min(max(yaml_line, 0), len(file_lines) - 1)]
 
 
 def parse(source: str, start_line: int, end_line: int, limits: dict[str, Any]) -> Frontmatter:
@@ -84,9 +106,11 @@ def parse(source: str, start_line: int, end_line: int, limits: dict[str, Any]) -
         return Frontmatter(**base, error="frontmatter opened with '---' is never closed", error_line=start_line)
     if len(source.encode("utf-8", "surrogatepass")) > limits["max_frontmatter_bytes"]:
         return Frontmatter(**base, error=f"frontmatter is larger than {limits['max_frontmatter_bytes']} bytes; not parsed", error_line=first_line)
-    loader = _Loader(source)
+    file_line = _line_mapper(source, first_line)
     found: dict[str, Any] = {}
+    loader = None
     try:
+        loader = _Loader(source)
         node = loader.get_single_node()
         if node is None:
             return Frontmatter(**base, data=MappingProxyType({}))
@@ -94,34 +118,42 @@ def parse(source: str, start_line: int, end_line: int, limits: dict[str, Any]) -
             return Frontmatter(**base, error=f"aliases expand to more than {limits['max_yaml_nodes']} nodes (alias bomb); not loaded", error_line=first_line)
         found["tags"] = tuple(_explicit_tags(node, source, first_line))
         if not isinstance(node, yaml.MappingNode):
-            return Frontmatter(**base, **found, error="frontmatter is not a mapping of keys to values", error_line=first_line + node.start_mark.line)
-        found.update(_keys(node, first_line))
+            return Frontmatter(**base, **found, error="frontmatter is not a mapping of keys to values", error_line=file_line(node.start_mark.line))
+        found.update(_keys(node, file_line))
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = first_line + mark.line if mark else first_line
+        line = file_line(mark.line) if mark else first_line
         message = error.problem or error.context or "invalid YAML"
         return Frontmatter(**base, **found, error=f"invalid YAML: {message}", error_line=line)
+    except yaml.reader.ReaderError as error:
+        # A character YAML refuses (a control character, say): locate it by value.
+        character = chr(error.character) if isinstance(error.character, int) else str(error.character)
+        at = source.find(character)
+        line = first_line + source.count("\n", 0, at) if at >= 0 else first_line
+        code = f"#x{error.character:04x}" if isinstance(error.character, int) else repr(character)
+        return Frontmatter(**base, **found, error=f"invalid YAML: unacceptable character {code}: {error.reason}", error_line=line)
     except yaml.YAMLError as error:
-        return Frontmatter(**base, **found, error=f"invalid YAML: {error}", error_line=first_line)
-    except (RecursionError, ValueError) as error:
-        reason = "nesting too deep" if isinstance(error, RecursionError) else str(error)
+        return Frontmatter(**base, **found, error=f"invalid YAML: {str(error).splitlines()[0] if str(error) else 'parse error'}", error_line=first_line)
+    except (RecursionError, ValueError, OverflowError, MemoryError) as error:
+        reason = "nesting too deep" if isinstance(error, RecursionError) else str(error) or type(error).__name__
         return Frontmatter(**base, **found, error=f"frontmatter not loaded: {reason}", error_line=first_line)
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if not isinstance(data, dict):
         return Frontmatter(**base, **found, error="frontmatter is not a mapping of keys to values", error_line=first_line)
     return Frontmatter(**base, **found, data=MappingProxyType(data))
 
 
-def _keys(node: yaml.MappingNode, first_line: int) -> dict[str, Any]:
+def _keys(node: yaml.MappingNode, file_line) -> dict[str, Any]:
     key_order: list[str] = []
     key_lines: dict[str, int] = {}
     styles: dict[str, str] = {}
     duplicates: list[tuple[str, int]] = []
     for key_node, value_node in node.value:
         key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else repr(key_node.value)
-        line = first_line + key_node.start_mark.line
+        line = file_line(key_node.start_mark.line)
         if key in key_lines:
             duplicates.append((key, line))
             continue

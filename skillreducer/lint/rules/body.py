@@ -101,7 +101,7 @@ class NonActionableShare(Rule):
             return
         kept = sum(1 for item in items if not item.actionable)
         yield Finding(
-            f"{other / total:.0%} of the body ({_n(other)} of {_n(total)} characters, {kept} of {len(items)} items) "
+            f"{other / total:.1%} of the body ({_n(other)} of {_n(total)} characters, {kept} of {len(items)} items) "
             f"is background, examples or reference data rather than instructions; the limit is {limit:.0%}: "
             "move it into references/ files and say when to read them",
             items[0].line,
@@ -170,10 +170,14 @@ class FillerPhrase(Rule):
 
     def check(self, skill: Skill, ctx: Context) -> Iterator[Finding]:
         filler = _filler()
+        # One pass over the whole body finds the few lines worth masking and matching.
+        body = skill.body
+        candidates = {skill.body_line + body.count("\n", 0, m.start()) for m in filler.pattern.finditer(body)}
+        if not candidates:
+            return
         code = _code_lines(skill)
-        for number, line in enumerate(skill.body_lines, skill.body_line):
-            if number in code or not line.strip():
-                continue
+        for number in sorted(candidates - code):
+            line = skill.lines[number - 1]
             for match in filler.pattern.finditer(_mask(line)):
                 found = match.group(0)
                 suggestion = filler.replacements.get(" ".join(found.lower().replace("’", "'").split()), "")
@@ -304,6 +308,9 @@ class CodeBlockSyntaxError(Rule):
 
     def check(self, skill: Skill, ctx: Context) -> Iterator[Finding]:
         yield from _syntax_findings(skill, shell=False)
+        for problem in skill.problems:
+            if problem.kind == "code-not-parsed":
+                yield Finding(problem.message, problem.line, problem.column, path=problem.path)
 
 
 class ShellSyntaxHint(Rule):
