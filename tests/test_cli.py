@@ -248,3 +248,16 @@ def test_readme_test_command_is_what_ci_runs():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     command = [line for line in ci.splitlines() if line and not line.startswith(("#", "set ", "cd "))]
     assert len(command) == 1 and command[0] in readme
+
+
+def test_corpus_rules_are_cached_and_invalidated(tmp_path):
+    write_skill(tmp_path / "skills", "csv-to-table")
+    twin = write_skill(tmp_path / "skills", "csv-to-table-copy", frontmatter="name: csv-to-table\ndescription: Converts CSV files into tables.")
+    cache = tmp_path / "cache"
+    first = run_cli("check", "--cache-dir", str(cache), "--select", "SR601", ".", cwd=tmp_path)
+    assert first.stdout.count("SR601") == 2
+    [entry] = (cache / "corpus").glob("*.json")
+    assert run_cli("check", "--cache-dir", str(cache), "--select", "SR601", ".", cwd=tmp_path).stdout == first.stdout
+    (twin / "SKILL.md").write_text((twin / "SKILL.md").read_text().replace("name: csv-to-table", "name: csv-to-table-copy"))
+    assert "SR601" not in run_cli("check", "--cache-dir", str(cache), "--select", "SR601", ".", cwd=tmp_path).stdout
+    assert len(list((cache / "corpus").glob("*.json"))) == 2

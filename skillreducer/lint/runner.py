@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -76,6 +77,7 @@ class Linter:
         self.cache_dir = cache_dir
         self.key_salt = f"{ruleset_fingerprint()}:{config.fingerprint()}:{','.join(self.codes)}" if cache_dir else ""
 
+    @functools.cached_property
     def context(self) -> Context:
         return Context(limits=self.config.limits(), profile=profiles.load(self.config.profile))
 
@@ -96,7 +98,7 @@ class Linter:
         return result
 
     def lint_loaded(self, skill: Skill) -> SkillResult:
-        ctx = self.context()
+        ctx = self.context
         rules = all_rules()
         findings: list[tuple[type[Rule], Finding]] = []
         for code in self.codes:
@@ -266,9 +268,37 @@ def lint_roots(
                 if progress:
                     progress(1)
     diagnostics = [d for r in results for d in r.diagnostics]
-    diagnostics.extend(corpus_diagnostics(linter, [r.summary for r in results]))
+    diagnostics.extend(cached_corpus_diagnostics(linter, [r.summary for r in results]))
     diagnostics.sort(key=Diagnostic.sort_key)
     return LintResult(results, diagnostics)
+
+
+def cached_corpus_diagnostics(linter: Linter, summaries: list[SkillSummary]) -> list[Diagnostic]:
+    """Corpus rules, cached by everything they read: on a warm run nothing changed, and
+    this skips importing scikit-learn (about a second) as well as the work."""
+    if len(summaries) < 2 or not any(all_rules()[c].corpus for c in linter.codes):
+        return []
+    if linter.cache_dir is None:
+        return list(corpus_diagnostics(linter, summaries))
+    digest = hashlib.blake2b(linter.key_salt.encode(), digest_size=16)
+    for summary in sorted(summaries, key=lambda s: s.root):
+        digest.update(json.dumps(asdict(summary), sort_keys=True).encode())
+    key = digest.hexdigest()
+    path = linter.cache_dir / "corpus" / f"{key}.json"
+    try:
+        return [Diagnostic(**item) for item in json.loads(path.read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError):
+        pass
+    found = list(corpus_diagnostics(linter, summaries))
+    try:
+        if not path.parent.is_dir():
+            _make_cache_dir(path.parent)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps([asdict(d) for d in found]), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass
+    return found
 
 
 def corpus_diagnostics(linter: Linter, summaries: list[SkillSummary]) -> Iterable[Diagnostic]:
@@ -276,7 +306,7 @@ def corpus_diagnostics(linter: Linter, summaries: list[SkillSummary]) -> Iterabl
     corpus_codes = [c for c in linter.codes if rules[c].corpus]
     if not corpus_codes or len(summaries) < 2:
         return []
-    ctx = linter.context()
+    ctx = linter.context
     found = []
     for code in corpus_codes:
         for summary, finding in rules[code]().check_corpus(summaries, ctx):
