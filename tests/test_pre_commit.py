@@ -41,7 +41,7 @@ def test_hook_passes_a_good_skill_and_fails_a_bad_one(tmp_path, hook_env):
     repo.mkdir()
     git("init", "-q", cwd=repo)
     write_skill(repo / "skills", "csv-to-table")
-    write_skill(repo / "skills", "broken-skill", frontmatter="name: Broken_Skill\ndescription: Helps.")
+    write_skill(repo / "skills", "broken-skill", frontmatter="name: Broken_Skill\ndescription: Helps.", body="Run `make lint` before you commit.\n")
     (repo / "README.md").write_text("# not a skill\n")
     git("add", ".", cwd=repo)
 
