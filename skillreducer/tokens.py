@@ -27,11 +27,23 @@ def _encoding():
     return tiktoken.get_encoding(ENCODING)
 
 
-@functools.lru_cache(maxsize=65536)
+# Short texts (descriptions, names, items) recur across rules and commands; long ones
+# (bodies, reference files) are counted about once, and caching them would hold
+# megabytes per skill in a long-running worker.
+CACHED_MAX_CHARS = 4096
+
+
 def count(text: str) -> int:
     """Exact cl100k token count; special-token strings count as ordinary text."""
     if not text:
         return 0
+    if len(text) > CACHED_MAX_CHARS:
+        return len(_encoding().encode_ordinary(text))
+    return _count_short(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _count_short(text: str) -> int:
     return len(_encoding().encode_ordinary(text))
 
 

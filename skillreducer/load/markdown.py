@@ -6,7 +6,7 @@ import functools
 import re
 from urllib.parse import unquote
 
-from skillreducer.model import Block, CodeBlock, Link
+from skillreducer.model import Block
 
 _BLOCK_KIND = {
     "heading_open": "heading",

@@ -185,7 +185,7 @@ class FillerPhrase(Rule):
                 yield Finding(f'filler phrase "{" ".join(found.split())}": {advice}', number, match.start() + 1)
 
 
-def _item_key(item: actionability.Item) -> str:
+def item_key(item: actionability.Item) -> str:
     text = _QUOTE.sub("", item.text) if item.kind == "blockquote" else item.text
     if item.kind == "list-item":
         text = _LIST_MARKER.sub("", text, count=1)
@@ -204,7 +204,7 @@ class DuplicateParagraph(Rule):
         for item in actionability.split_items(skill):
             if item.kind not in ("paragraph", "list-item", "blockquote"):
                 continue
-            key = _item_key(item)
+            key = item_key(item)
             if len(key) < minimum:
                 continue
             if key in seen:

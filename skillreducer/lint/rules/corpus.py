@@ -11,9 +11,11 @@ from __future__ import annotations
 import heapq
 import os
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from skillreducer.lint.rule import Context, Finding, Rule, SkillSummary
+from skillreducer.profiles import Profile
 
 _NAMED = 3  # how many other skills a message names before "and N more"
 
@@ -48,6 +50,50 @@ def _groups(skills: Iterable[SkillSummary], key) -> Iterator[list[SkillSummary]]
             yield sorted(group, key=lambda s: s.root)
 
 
+# Rows of the similarity matrix computed at once: block_rows x n similarities stay under
+# this many entries, so memory is bounded however large the corpus is.
+MAX_BLOCK_ENTRIES = 4_000_000
+
+
+def described(skills: Iterable[SkillSummary]) -> list[SkillSummary]:
+    """The skills SR602 compares (those with a description), in path order."""
+    return sorted((s for s in skills if s.description), key=lambda s: s.root)
+
+
+def routing_text(summary: SkillSummary) -> str:
+    """What a router sees of a skill: name words, description, when_to_use."""
+    return " ".join(filter(None, ((summary.name or "").replace("-", " "), summary.description, summary.when_to_use)))
+
+
+def similar_description_pairs(items: list[SkillSummary], threshold: float, max_block_entries: int = MAX_BLOCK_ENTRIES) -> Iterator[tuple[int, int, float]]:
+    """Index pairs (i < j) with cosine >= threshold, by sparse products in row blocks."""
+    import numpy as np  # lazily: check on a few skills must not pay for scikit-learn
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [routing_text(s) for s in items]
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, dtype=np.float32)
+    try:
+        matrix = vectorizer.fit_transform(texts)  # rows are L2-normalised
+    except ValueError:  # nothing but stopwords everywhere
+        return
+    transposed = matrix.T.tocsc()
+    n = matrix.shape[0]
+    block = max(1, max_block_entries // n)
+    # Exact copies (same body) are SR604's finding, and route to the same behaviour.
+    bodies = [s.body_hash for s in items]
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        # Only columns >= start: pairs with an earlier row were found in earlier blocks.
+        product = (matrix[start:stop] @ transposed[:, start:]).tocoo()
+        rows = product.row + start
+        cols = product.col + start
+        keep = (product.data >= threshold - 1e-6) & (cols > rows)
+        for i, j, value in zip(rows[keep], cols[keep], product.data[keep]):
+            if bodies[i] and bodies[i] == bodies[j]:
+                continue
+            yield int(i), int(j), min(1.0, float(value))
+
+
 class DuplicateName(Rule):
     code = "SR601"
     name = "duplicate-name"
@@ -74,12 +120,8 @@ class SimilarDescriptions(Rule):
     summary = "Two skills' descriptions are so alike that a router cannot tell them apart."
     corpus = True
 
-    # Rows of the similarity matrix computed at once: block_rows x n similarities stay
-    # under this many entries, so memory is bounded however large the corpus is.
-    max_block_entries = 4_000_000
-
     def check_corpus(self, skills: list[SkillSummary], ctx: Context) -> Iterator[tuple[SkillSummary, Finding]]:
-        items = sorted((s for s in skills if s.description), key=lambda s: s.root)
+        items = described(skills)
         if len(items) < 2:
             return
         threshold = float(ctx.limit("corpus", "similar_description_min_cosine"))
@@ -88,7 +130,7 @@ class SimilarDescriptions(Rule):
         # keeps a cluster of k near-copies at k findings, not k².
         counts = [0] * len(items)
         nearest: list[list[tuple[float, int]]] = [[] for _ in items]
-        for i, j, similarity in self._pairs(items, threshold):
+        for i, j, similarity in similar_description_pairs(items, threshold):
             for this, other in ((i, j), (j, i)):
                 counts[this] += 1
                 heap = nearest[this]
@@ -109,35 +151,6 @@ class SimilarDescriptions(Rule):
                 skill.description_line,
             )
 
-    def _pairs(self, items: list[SkillSummary], threshold: float) -> Iterator[tuple[int, int, float]]:
-        """Index pairs (i < j) with cosine >= threshold, by sparse products in row blocks."""
-        import numpy as np  # lazily: check on a few skills must not pay for scikit-learn
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        texts = [" ".join(filter(None, ((s.name or "").replace("-", " "), s.description, s.when_to_use))) for s in items]
-        vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, dtype=np.float32)
-        try:
-            matrix = vectorizer.fit_transform(texts)  # rows are L2-normalised
-        except ValueError:  # nothing but stopwords everywhere
-            return
-        transposed = matrix.T.tocsc()
-        n = matrix.shape[0]
-        block = max(1, self.max_block_entries // n)
-        # Exact copies (same body) are SR604's finding, and route to the same behaviour.
-        bodies = [s.body_hash for s in items]
-        for start in range(0, n, block):
-            stop = min(n, start + block)
-            # Only columns >= start: pairs with an earlier row were found in earlier blocks.
-            product = (matrix[start:stop] @ transposed[:, start:]).tocoo()
-            rows = product.row + start
-            cols = product.col + start
-            keep = (product.data >= threshold - 1e-6) & (cols > rows)
-            for i, j, value in zip(rows[keep], cols[keep], product.data[keep]):
-                if bodies[i] and bodies[i] == bodies[j]:
-                    continue
-                yield int(i), int(j), min(1.0, float(value))
-
-
 class ListingBudgetExceeded(Rule):
     code = "SR603"
     name = "listing-budget-exceeded"
@@ -146,51 +159,76 @@ class ListingBudgetExceeded(Rule):
     corpus = True
 
     def check_corpus(self, skills: list[SkillSummary], ctx: Context) -> Iterator[tuple[SkillSummary, Finding]]:
-        listing = ctx.profile.listing
-        if listing is None:
-            return
-        # Skills installed together sit side by side (a plugin's skills/, a project's
-        # .claude/skills/), so each folder of skill folders is judged on its own; a
-        # marketplace is many such units, never installed all at once.
-        units: dict[str, list[SkillSummary]] = defaultdict(list)
-        for skill in skills:
-            if not (listing.hidden_key and skill.hidden.get(listing.hidden_key)):
-                units[os.path.dirname(skill.root)].append(skill)
         labels = _labels(skills)
-        for folder, members in sorted(units.items()):
-            yield from self._unit(sorted(members, key=lambda s: s.root), ctx, labels)
+        for plan in listing_plans(skills, ctx.profile):
+            losers = [plan.listed[i] for i in sorted(plan.dropped)]
+            if not losers:
+                continue
+            names_only = sum(plan.names)
+            over = f"; the names alone take {names_only:,}" if names_only > plan.budget else ""
+            yield losers[0], Finding(
+                f"the {len(plan.listed):,} skills in this folder list in {plan.total:,} characters; {ctx.profile.name}'s budget is {plan.budget:,}{over}, "
+                f"so {len(losers):,} lose their description (the last in path order stand in for the least used): {_names([labels[s.root] for s in losers])}",
+                losers[0].description_line,
+            )
 
-    def _unit(self, listed: list[SkillSummary], ctx: Context, labels: dict[str, str]) -> Iterator[tuple[SkillSummary, Finding]]:
-        listing = ctx.profile.listing
-        names: list[int] = []
-        entries: list[int] = []
-        for skill in listed:
-            parts = [_entry_field(skill, key) for key in listing.entry_fields]
-            entry = ctx.profile.measure(" ".join(p for p in parts if p))
-            names.append(ctx.profile.measure(skill.name or os.path.basename(skill.root)))
-            entries.append(min(entry, listing.entry_max_chars))
-        total = sum(names) + sum(entries)
-        budget = listing.budget_chars
-        if total <= budget:
-            return
-        # The host drops the least-used skills' descriptions first; a linter has no usage
-        # data, so path order stands in: descriptions go from the end until the rest fit.
-        kept = total
+
+@dataclass(frozen=True)
+class ListingPlan:
+    """One unit of skills installed together (the skill folders of one parent folder)."""
+
+    folder: str
+    budget: int
+    listed: list[SkillSummary]  # in listing order
+    names: list[int]  # characters of each listed name
+    entries: list[int]  # characters of each description entry, capped per entry
+    first_dropped: int  # index in `listed` from which descriptions are dropped
+
+    @property
+    def total(self) -> int:
+        return sum(self.names) + sum(self.entries)
+
+    @property
+    def fit(self) -> int:
+        """Descriptions that stay in the listing."""
+        return sum(1 for e in self.entries[: self.first_dropped] if e)
+
+    @property
+    def dropped(self) -> list[int]:
+        """Indices in `listed` of the skills that lose their description, first to lose first."""
+        return [i for i in range(len(self.listed) - 1, self.first_dropped - 1, -1) if self.entries[i]]
+
+
+def listing_plans(skills: Iterable[SkillSummary], profile: Profile) -> list[ListingPlan]:
+    """Per folder of skill folders, which descriptions fit the profile's listing budget.
+
+    Skills installed together sit side by side (a plugin's skills/, a project's
+    .claude/skills/), so each folder is judged on its own; a marketplace is many such
+    units, never installed all at once. Hosts drop the least-used skills' descriptions
+    first; a linter has no usage data, so path order stands in: descriptions go from the
+    end until the names plus the remaining entries fit."""
+    listing = profile.listing
+    if listing is None:
+        return []
+    units: dict[str, list[SkillSummary]] = defaultdict(list)
+    for skill in skills:
+        if not (listing.hidden_key and skill.hidden.get(listing.hidden_key)):
+            units[os.path.dirname(skill.root)].append(skill)
+    plans = []
+    for folder, members in sorted(units.items()):
+        listed = sorted(members, key=lambda s: s.root)
+        names = [profile.measure(s.name or os.path.basename(s.root)) for s in listed]
+        entries = [
+            min(profile.measure(" ".join(p for p in (_entry_field(s, key) for key in listing.entry_fields) if p)), listing.entry_max_chars)
+            for s in listed
+        ]
+        kept = sum(names) + sum(entries)
         first_dropped = len(listed)
-        while first_dropped > 0 and kept > budget:
+        while first_dropped > 0 and kept > listing.budget_chars:
             first_dropped -= 1
             kept -= entries[first_dropped]
-        losers = [listed[i] for i in range(first_dropped, len(listed)) if entries[i]]
-        if not losers:
-            return
-        names_only = sum(names)
-        over = f"; the names alone take {names_only:,}" if names_only > budget else ""
-        lost = _names([labels[s.root] for s in losers])
-        yield losers[0], Finding(
-            f"the {len(listed):,} skills in this folder list in {total:,} characters; {ctx.profile.name}'s budget is {budget:,}{over}, "
-            f"so {len(losers):,} lose their description (the last in path order stand in for the least used): {lost}",
-            losers[0].description_line,
-        )
+        plans.append(ListingPlan(folder, listing.budget_chars, listed, names, entries, first_dropped))
+    return plans
 
 
 def _entry_field(skill: SkillSummary, key: str) -> str:

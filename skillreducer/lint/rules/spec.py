@@ -14,7 +14,7 @@ from skillreducer import resources
 from skillreducer.lint.rule import Context, Edit, Finding, Fix, Rule
 from skillreducer.model import Skill
 
-_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # A top-level `key: value` line of the raw frontmatter (simple keys only; quoted keys are rare).
 _TOP_KEY = re.compile(r"^(?P<key>[A-Za-z0-9_][\w.\-]*)[ \t]*:(?:[ \t]+(?P<value>.*))?$")
 _COMMENT = re.compile(r"[ \t]#")  # in a plain scalar, whitespace + '#' starts a comment
@@ -126,7 +126,7 @@ class NameFormat(Rule):
 
     def check(self, skill: Skill, ctx: Context) -> Iterator[Finding]:
         name = skill.name
-        if isinstance(name, str) and name.strip() and not _NAME.match(name):
+        if isinstance(name, str) and name.strip() and not NAME.match(name):
             yield Finding(f"name {name!r} must be lowercase letters, digits and single hyphens, not starting or ending with one", key_line(skill, "name"))
 
 
@@ -153,7 +153,7 @@ class NameFolderMismatch(Rule):
     def check(self, skill: Skill, ctx: Context) -> Iterator[Finding]:
         name = skill.name
         # An ill-formed name is SR102's finding; fixing it usually settles the folder question too.
-        if not isinstance(name, str) or not _NAME.match(name.strip()):
+        if not isinstance(name, str) or not NAME.match(name.strip()):
             return
         if _name_key(name) != _name_key(skill.folder_name):
             yield Finding(f"name {name.strip()!r} differs from the folder name {skill.folder_name!r}", key_line(skill, "name"))
