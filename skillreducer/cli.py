@@ -112,7 +112,7 @@ def _config_for(args):
 
 def run_check(args) -> int:
     from skillreducer.config import env_jobs
-    from skillreducer.discover import DiscoveryError, discover
+    from skillreducer.discover import DiscoveryError, discover_and_warn
     from skillreducer.lint.fix import apply_safe_fixes
     from skillreducer.lint.registry import all_rules
     from skillreducer.lint.rule import SEVERITIES
@@ -123,13 +123,10 @@ def run_check(args) -> int:
     config = _config_for(args)
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    skipped: list[str] = []
     try:
-        roots = discover(args.paths, skipped)
+        roots = discover_and_warn(args.paths)
     except DiscoveryError as error:
         raise UsageError(str(error)) from error
-    for path in skipped:
-        print(f"skillreducer: {path}: not part of a skill; skipped", file=sys.stderr)
     jobs = args.jobs or env_jobs()
     cache_dir = None if args.no_cache else (args.cache_dir or Path(DEFAULT_CACHE))
 

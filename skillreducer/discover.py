@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from skillreducer.load.files import SKIP_DIRS
@@ -35,6 +36,15 @@ def discover(paths: list[str], skipped: list[str] | None = None) -> list[str]:
             elif skipped is not None:
                 skipped.append(raw)
     return sorted(found)
+
+
+def discover_and_warn(paths: list[str]) -> list[str]:
+    """discover(), telling stderr about each file that belongs to no skill."""
+    skipped: list[str] = []
+    roots = discover(paths, skipped)
+    for path in skipped:
+        print(f"skillreducer: {path}: not part of a skill; skipped", file=sys.stderr)
+    return roots
 
 
 def _owning_skill(file_path: str) -> str | None:

@@ -63,18 +63,15 @@ def _listing_profiles(args) -> list[str]:
 
 
 def _measure(args) -> dict[str, Any]:
-    from skillreducer.discover import DiscoveryError, discover
+    from skillreducer.discover import DiscoveryError, discover_and_warn
     from skillreducer.stats import collect
 
     shard = parse_shard(args.shard) if args.shard else None
     config = _config(args)
-    skipped: list[str] = []
     try:
-        roots = discover(args.paths, skipped)
+        roots = discover_and_warn(args.paths)
     except DiscoveryError as error:
         raise UsageError(str(error)) from error
-    for path in skipped:
-        print(f"skillreducer: {path}: not part of a skill; skipped", file=sys.stderr)
     if shard:
         roots = collect.shard(roots, *shard)
     if not roots:
