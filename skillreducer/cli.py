@@ -90,21 +90,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _config_for(args):
-    from skillreducer import profiles
-    from skillreducer.config import ConfigError, _validate_selectors, load_config
+    from skillreducer.config import ConfigError, _validate_selectors, load_for_command
 
     try:
-        config = load_config(args.config) if args.config else load_config()
+        config = load_for_command(args.config, args.profile)
         if args.select is not None:
             config.select = _validate_selectors(args.select, "--select")
         if args.ignore:
             config.ignore = [*config.ignore, *_validate_selectors(args.ignore, "--ignore")]
     except ConfigError as error:
         raise UsageError(str(error)) from error
-    if args.profile:
-        config.profile = args.profile
-    if config.profile not in profiles.available():
-        raise UsageError(f"unknown profile {config.profile!r}; choose from {', '.join(profiles.available())}")
     if args.fail_level:
         config.fail_level = args.fail_level
     return config

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from skillreducer import resources
+from skillreducer import profiles, resources
 from skillreducer.lint.rule import FAMILIES, SEVERITIES
 from skillreducer.profiles import DEFAULT_PROFILE
 
@@ -137,6 +137,16 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
             if not isinstance(value, (int, float)) or isinstance(value, bool):
                 raise ConfigError(f"{path}: thresholds.{section}.{key} must be a number")
         config.thresholds[section] = dict(values)
+    return config
+
+
+def load_for_command(path: Path | None, profile: str | None) -> Config:
+    """The configuration a command runs with: the file (given or found) and --profile."""
+    config = load_config(path) if path else load_config()
+    if profile:
+        config.profile = profile
+    if config.profile not in profiles.available():
+        raise ConfigError(f"unknown profile {config.profile!r}; choose from {', '.join(profiles.available())}")
     return config
 
 

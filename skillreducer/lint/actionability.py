@@ -32,7 +32,7 @@ import bisect
 import functools
 import re
 from dataclasses import dataclass, replace
-from typing import Iterable, Pattern
+from typing import Iterable, Iterator, Pattern
 
 from skillreducer import resources
 from skillreducer.model import Block, Skill
@@ -122,9 +122,21 @@ def split_items(skill: Skill) -> list[Item]:
 def _list_items(block: Block) -> Iterable[Item]:
     """Split a list block at its marker lines (outside fenced code inside the items)."""
     lines = block.text.split("\n")
-    fence: str | None = None
     start = 0
     ordered = False
+    for index, line in _outside_fences(lines):
+        marker = _MARKER.match(line)
+        if marker and index > start:
+            yield _list_item(lines, start, index, block.line, ordered)
+            start = index
+        if marker and index == start:
+            ordered = marker.group(1)[0].isdigit()
+    yield _list_item(lines, start, len(lines), block.line, ordered)
+
+
+def _outside_fences(lines: list[str]) -> Iterator[tuple[int, str]]:
+    """(index, line) of the lines that are neither a fence nor inside fenced code."""
+    fence: str | None = None
     for index, line in enumerate(lines):
         fence_match = _FENCE.match(line)
         if fence is not None:
@@ -134,13 +146,7 @@ def _list_items(block: Block) -> Iterable[Item]:
         if fence_match:
             fence = fence_match.group(1)
             continue
-        marker = _MARKER.match(line)
-        if marker and index > start:
-            yield _list_item(lines, start, index, block.line, ordered)
-            start = index
-        if marker and index == start:
-            ordered = marker.group(1)[0].isdigit()
-    yield _list_item(lines, start, len(lines), block.line, ordered)
+        yield index, line
 
 
 def _list_item(lines: list[str], start: int, end: int, first_line: int, ordered: bool) -> Item:
@@ -152,16 +158,7 @@ def _list_item(lines: list[str], start: int, end: int, first_line: int, ordered:
 def prose(item: Item) -> str:
     """The item's words: markers, fenced code, links, emphasis and tags removed; inline code as CODE."""
     kept: list[str] = []
-    fence: str | None = None
-    for number, line in enumerate(item.text.split("\n")):
-        fence_match = _FENCE.match(line)
-        if fence is not None:
-            if fence_match and fence_match.group(1)[0] == fence[0] and len(fence_match.group(1)) >= len(fence):
-                fence = None
-            continue
-        if fence_match:
-            fence = fence_match.group(1)
-            continue
+    for number, line in _outside_fences(item.text.split("\n")):
         if item.kind == "blockquote":
             line = _QUOTE.sub("", line)
         if number == 0 and item.kind == "list-item":

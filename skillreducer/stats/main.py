@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from skillreducer import profiles
 from skillreducer.cli import PROGRESS_MIN_SKILLS, UsageError
-from skillreducer.config import ConfigError, Config, env_jobs, load_config
+from skillreducer.config import ConfigError, Config, env_jobs, load_for_command
 from skillreducer.stats import report as stats_report
 from skillreducer.stats.records import Record
 
@@ -46,14 +46,9 @@ def parse_shard(value: str) -> tuple[int, int]:
 
 def _config(args) -> Config:
     try:
-        config = load_config(args.config) if args.config else load_config()
+        return load_for_command(args.config, args.profile)
     except ConfigError as error:
         raise UsageError(str(error)) from error
-    if args.profile:
-        config.profile = args.profile
-    if config.profile not in profiles.available():
-        raise UsageError(f"unknown profile {config.profile!r}; choose from {', '.join(profiles.available())}")
-    return config
 
 
 def _listing_profiles(args) -> list[str]:
