@@ -113,6 +113,7 @@ class NonActionableShare(Rule):
 class _Filler:
     pattern: Pattern[str]
     replacements: dict[str, str]  # normalised phrase -> suggestion ("" = delete)
+    needles: tuple[str, ...]  # the phrases: one is in the casefolded body if the pattern matches
 
 
 @functools.cache
@@ -121,7 +122,9 @@ def _filler() -> _Filler:
     replacements = {" ".join(e["phrase"].lower().split()): e.get("replace", "") for e in entries}
     phrases = sorted(replacements, key=len, reverse=True)  # longest first: "in order to" before "order"
     alternation = "|".join(r"\s+".join(re.escape(word).replace("'", "['’]") for word in phrase.split()) for phrase in phrases)
-    return _Filler(re.compile(rf"(?<![\w'-])(?:{alternation})(?![\w'-])", re.I), replacements)
+    # Every match of the big case-insensitive alternation is one of the phrases, as a plain
+    # substring of the casefolded, whitespace-collapsed body: test that first.
+    return _Filler(re.compile(rf"(?<![\w'-])(?:{alternation})(?![\w'-])", re.I), replacements, tuple(phrases))
 
 
 def _code_spans(line: str) -> Iterator[tuple[int, int]]:
@@ -172,6 +175,9 @@ class FillerPhrase(Rule):
         filler = _filler()
         # One pass over the whole body finds the few lines worth masking and matching.
         body = skill.body
+        folded = " ".join(body.casefold().replace("\u2019", "'").split())
+        if not any(needle in folded for needle in filler.needles):
+            return
         candidates = {skill.body_line + body.count("\n", 0, m.start()) for m in filler.pattern.finditer(body)}
         if not candidates:
             return
