@@ -31,8 +31,8 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from dataclasses import dataclass, replace
-from typing import Iterable, Iterator, Pattern
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Pattern
 
 from skillreducer import resources
 from skillreducer.model import Block, Skill
@@ -88,8 +88,20 @@ class _Cues:
 
 def _alternation(words: Iterable[str]) -> str:
     # Longest first so "must not" wins over "must"; word boundaries only where the cue has a word character.
-    parts = sorted({w.lower() for w in words}, key=len, reverse=True)
-    return "|".join((r"\b" if p[0].isalnum() else "") + re.escape(p) + (r"\b" if p[-1].isalnum() else "") for p in parts)
+    # Cues are grouped by first character ("m(?:ust not|ust)"): only one group can match at a
+    # position and order within a group is kept, so matches are those of the flat alternation,
+    # but the regex engine tries far fewer branches per position.
+    groups: dict[str, list[str]] = {}
+    for part in sorted({w.lower() for w in words}, key=len, reverse=True):
+        groups.setdefault(part[0], []).append(part)
+    return "|".join(
+        (r"\b" if first.isalnum() else "")
+        + re.escape(first)
+        + "(?:"
+        + "|".join(re.escape(p[1:]) + (r"\b" if p[-1].isalnum() else "") for p in parts)
+        + ")"
+        for first, parts in groups.items()
+    )
 
 
 @functools.cache
@@ -110,28 +122,41 @@ def _cues() -> _Cues:
 
 def split_items(skill: Skill) -> list[Item]:
     """The body's items in order, not yet classified."""
-    items: list[Item] = []
+    return [Item(kind, text, line, end_line, ordered=ordered) for kind, text, line, end_line, ordered in _raw_items(skill)]
+
+
+# An item before classification: (kind, text, line, end_line, ordered). Plain tuples, because
+# building frozen dataclasses twice per item was a measurable share of `classify_items`.
+_Raw = tuple[str, str, int, int, bool]
+
+
+def _raw_items(skill: Skill) -> Iterator[_Raw]:
     for block in skill.blocks:
         if block.kind == "list":
-            items.extend(_list_items(block))
+            yield from _list_items(block)
         elif block.kind in ("paragraph", "code", "table", "blockquote"):
-            items.append(Item(block.kind, block.text, block.line, block.end_line))
-    return items
+            yield block.kind, block.text, block.line, block.end_line, False
 
 
-def _list_items(block: Block) -> Iterable[Item]:
+def _list_items(block: Block) -> Iterable[_Raw]:
     """Split a list block at its marker lines (outside fenced code inside the items)."""
     lines = block.text.split("\n")
     start = 0
     ordered = False
-    for index, line in _outside_fences(lines):
-        marker = _MARKER.match(line)
-        if marker and index > start:
-            yield _list_item(lines, start, index, block.line, ordered)
-            start = index
-        if marker and index == start:
+    marker_match = _MARKER.match
+    for index, line in _outside_fences(lines) if _may_fence(block.text) else enumerate(lines):
+        marker = marker_match(line)
+        if marker:
+            if index > start:
+                yield _list_item(lines, start, index, block.line, ordered)
+                start = index
             ordered = marker.group(1)[0].isdigit()
     yield _list_item(lines, start, len(lines), block.line, ordered)
+
+
+def _may_fence(text: str) -> bool:
+    # _FENCE needs three backticks or tildes in a row; without them no line is a fence.
+    return "```" in text or "~~~" in text
 
 
 def _outside_fences(lines: list[str]) -> Iterator[tuple[int, str]]:
@@ -149,64 +174,96 @@ def _outside_fences(lines: list[str]) -> Iterator[tuple[int, str]]:
         yield index, line
 
 
-def _list_item(lines: list[str], start: int, end: int, first_line: int, ordered: bool) -> Item:
+def _list_item(lines: list[str], start: int, end: int, first_line: int, ordered: bool) -> _Raw:
     while end - 1 > start and not lines[end - 1].strip():
         end -= 1  # blank lines between loose items belong to neither
-    return Item("list-item", "\n".join(lines[start:end]), first_line + start, first_line + end - 1, ordered=ordered)
+    return "list-item", "\n".join(lines[start:end]), first_line + start, first_line + end - 1, ordered
 
 
 def prose(item: Item) -> str:
     """The item's words: markers, fenced code, links, emphasis and tags removed; inline code as CODE."""
+    return _prose(item.kind, item.text)
+
+
+def _prose(kind: str, text: str) -> str:
+    if kind == "paragraph" and not _may_fence(text):
+        return _clean(" ".join(filter(None, map(str.strip, text.split("\n")))))  # the common case
+    lines = text.split("\n")
     kept: list[str] = []
-    for number, line in _outside_fences(item.text.split("\n")):
-        if item.kind == "blockquote":
+    for number, line in _outside_fences(lines) if _may_fence(text) else enumerate(lines):
+        if kind == "blockquote":
             line = _QUOTE.sub("", line)
-        if number == 0 and item.kind == "list-item":
+        if number == 0 and kind == "list-item":
             line = _CHECKBOX.sub("", _MARKER.sub("", line, count=1))
         kept.append(line.strip())
     return _clean(" ".join(part for part in kept if part))
 
 
 def _clean(text: str) -> str:
-    text = _INLINE_CODE.sub("CODE", text)
-    text = _LINK.sub(r"\1", text)
-    text = _TAG.sub(" ", text)
-    return _EMPHASIS.sub("", text).strip()
+    # Each substitution is skipped when the character its pattern needs is absent (most text).
+    if "`" in text:
+        text = _INLINE_CODE.sub("CODE", text)
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    if "*" in text or "_" in text:
+        text = _EMPHASIS.sub("", text)
+    return text.strip()
 
 
-def _imperative(sentence: str, cues: _Cues) -> str | None:
-    words = _WORD.findall(_LEAD.sub("", sentence).lower()[:80])
-    if len(words) < 2 or words[0] not in cues.verbs:  # a lone word ("Correct:") is a label
+def _lead_stripped(text: str) -> str:
+    """`_LEAD.sub("", text)`, skipping the regex when text already starts with an ASCII letter."""
+    return text if text[:1] in _ASCII_LETTERS else _LEAD.sub("", text)
+
+
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _imperative(sentence: str, cues: _Cues, lower: str | None = None) -> str | None:
+    # `lower` is sentence.lower() when the caller has it; usable only when _LEAD removes nothing.
+    if lower is None or sentence[:1] not in _ASCII_LETTERS:
+        lower = _lead_stripped(sentence).lower()
+    # After _LEAD the text starts with a letter, so the first word (if any) starts at 0: test it
+    # before collecting the rest.
+    first = _WORD.match(lower, 0, 80)
+    if first is None or first.group(0) not in cues.verbs:
         return None
-    if any(w in cues.not_after for w in words[1:3]):
+    words = _WORD.findall(lower, 0, 80)
+    if len(words) < 2:  # a lone word ("Correct:") is a label
+        return None
+    if words[1] in cues.not_after or (len(words) > 2 and words[2] in cues.not_after):
         return None  # "Test files are ...", "List of ...": a noun, not a command
     return f"imperative {words[0]!r}"
 
 
-def _directive(sentence: str, cues: _Cues) -> str | None:
+def _directive(sentence: str, cues: _Cues, lower: str | None = None) -> str | None:
     """The cue that makes a sentence an instruction, or None."""
-    if _QUOTED.match(sentence):
+    if sentence[:1] not in _ASCII_LETTERS and _QUOTED.match(sentence):
         return None  # a quoted request or phrase is an example, not a command
-    label = _LABEL.match(sentence)
-    if label and _STEP_LABEL.match(_LEAD.sub("", label.group(1))):
+    if lower is None:
+        lower = sentence.lower()
+    # _LABEL needs a colon after 1-40 characters.
+    label = _LABEL.match(sentence) if ":" in sentence[:41] else None
+    if label and _STEP_LABEL.match(_lead_stripped(label.group(1))):
         return "numbered step"
     if label:
         # "**Validate input**: check ..." is a command; a one-word label ("Output:") is not.
         head = _imperative(label.group(1), cues) if len(_WORD.findall(label.group(1).lower())) > 1 else None
         found = head or _imperative(label.group(2), cues)
     else:
-        found = _imperative(sentence, cues)
+        found = _imperative(sentence, cues, lower)
     if found:
         return found
-    lower = sentence.lower()
     match = cues.modal.search(lower)
     if match:
         return f"modal {match.group(0)!r}"
-    if cues.second_person.search(lower):
+    if "you" in lower and cues.second_person.search(lower):
         return "second-person directive"
-    match = cues.conditional.match(_LEAD.sub("", lower))
-    if match and match.group(1) in cues.verbs:
-        return "conditional instruction"
+    if "," in lower:  # the conditional pattern needs "If X, ..."
+        match = cues.conditional.match(_lead_stripped(lower))
+        if match and match.group(1) in cues.verbs:
+            return "conditional instruction"
     return None
 
 
@@ -221,49 +278,52 @@ def _heading_prior(path: tuple[str, ...], cues: _Cues) -> str | None:
     return None
 
 
-def _classify_text(item: Item, path: tuple[str, ...], cues: _Cues) -> Item:
+def _classify_text(raw: _Raw, text_prose: str, prior: Callable[[], str | None], cues: _Cues) -> Item:
+    kind, text, line, end_line, ordered = raw
     directive_chars = background_chars = 0
     directive_cue = background_cue = ""
-    for sentence in _SENTENCE.split(prose(item)):
+    for sentence in _SENTENCE.split(text_prose):
         if not sentence:
             continue
-        cue = _directive(sentence, cues)
+        lower = sentence.lower()
+        cue = _directive(sentence, cues, lower)
         if cue:
             directive_chars += len(sentence)
             directive_cue = directive_cue or cue
             continue
-        match = cues.background.search(sentence.lower())
+        match = cues.background.search(lower)
         if match:
             background_chars += len(sentence)
             background_cue = background_cue or f"background {match.group(0)!r}"
     if directive_chars or background_chars:
         if directive_chars >= background_chars:
-            return replace(item, actionable=True, cue=directive_cue)
-        return replace(item, actionable=False, cue=background_cue)
-    if item.kind == "list-item" and _CHECKBOX.match(_MARKER.sub("", item.text, count=1)):
-        return replace(item, actionable=True, cue="checklist item")
-    prior = _heading_prior(path, cues)
-    if prior == "background":
-        return replace(item, actionable=False, cue="under a background heading")
-    if item.ordered:
-        return replace(item, actionable=True, cue="numbered step")
-    if prior == "core":
-        return replace(item, actionable=True, cue="under an instruction heading")
-    return replace(item, actionable=False, cue="no instruction")
+            return Item(kind, text, line, end_line, True, directive_cue, ordered)
+        return Item(kind, text, line, end_line, False, background_cue, ordered)
+    if kind == "list-item" and _CHECKBOX.match(_MARKER.sub("", text, count=1)):
+        return Item(kind, text, line, end_line, True, "checklist item", ordered)
+    heading = prior()
+    if heading == "background":
+        return Item(kind, text, line, end_line, False, "under a background heading", ordered)
+    if ordered:
+        return Item(kind, text, line, end_line, True, "numbered step", ordered)
+    if heading == "core":
+        return Item(kind, text, line, end_line, True, "under an instruction heading", ordered)
+    return Item(kind, text, line, end_line, False, "no instruction", ordered)
 
 
-def _classify_table(item: Item, cues: _Cues) -> Item:
+def _classify_table(raw: _Raw, cues: _Cues) -> Item:
     """Reference data, unless its header says Do/Don't or most rows hold an instruction."""
-    rows = [row.strip().strip("|").split("|") for row in item.text.split("\n") if row.strip()]
+    kind, text, line, end_line, ordered = raw
+    rows = [row.strip().strip("|").split("|") for row in text.split("\n") if row.strip()]
     if not rows:
-        return replace(item, cue="table")
+        return Item(kind, text, line, end_line, False, "table", ordered)
     header, body = rows[0], rows[2:]
     if cues.core_heading.search(_clean(" ".join(header)).lower()):
-        return replace(item, actionable=True, cue="table of rules")
+        return Item(kind, text, line, end_line, True, "table of rules", ordered)
     directive_rows = sum(1 for row in body if any(_directive(_clean(cell), cues) for cell in row))
     if body and directive_rows * 2 >= len(body):
-        return replace(item, actionable=True, cue="table of instructions")
-    return replace(item, cue="table")
+        return Item(kind, text, line, end_line, True, "table of instructions", ordered)
+    return Item(kind, text, line, end_line, False, "table", ordered)
 
 
 def classify_items(skill: Skill) -> list[Item]:
@@ -271,26 +331,38 @@ def classify_items(skill: Skill) -> list[Item]:
     cues = _cues()
     paths = {block.line: block.heading_path for block in skill.blocks}
     block_starts = sorted(paths)
+    priors: dict[tuple[str, ...], str | None] = {}  # many items share a heading path
+
+    def prior_of(path: tuple[str, ...]) -> str | None:
+        if path not in priors:
+            priors[path] = _heading_prior(path, cues)
+        return priors[path]
+
     out: list[Item] = []
     previous: Item | None = None
-    for item in split_items(skill):
-        if item.kind in _TEXT_KINDS:
-            path = paths.get(item.line) or _enclosing_path(paths, block_starts, item.line)
-            item = _classify_text(item, path, cues)
-        elif item.kind == "table":
-            item = _classify_table(item, cues)
+    previous_prose: str | None = None  # prose(previous) when already computed
+    for raw in _raw_items(skill):
+        kind, text, line, end_line, ordered = raw
+        item_prose: str | None = None
+        if kind in _TEXT_KINDS:
+            path = paths.get(line) or _enclosing_path(paths, block_starts, line)
+            item_prose = _prose(kind, text)
+            item = _classify_text(raw, item_prose, functools.partial(prior_of, path), cues)
+        elif kind == "table":
+            item = _classify_table(raw, cues)
         elif (
             previous is not None
             and previous.actionable
-            and previous.end_line >= item.line - 2
-            and prose(previous).rstrip().endswith(":")
-            and item.end_line - item.line - 1 <= cues.command_block_max_lines  # lines between the fences
+            and previous.end_line >= line - 2
+            and (previous_prose if previous_prose is not None else _prose(previous.kind, previous.text)).rstrip().endswith(":")
+            and end_line - line - 1 <= cues.command_block_max_lines  # lines between the fences
         ):
-            item = replace(item, actionable=True, cue="command for the instruction above")
+            item = Item(kind, text, line, end_line, True, "command for the instruction above", ordered)
         else:
-            item = replace(item, cue="example code")
+            item = Item(kind, text, line, end_line, False, "example code", ordered)
         out.append(item)
         previous = item
+        previous_prose = item_prose
     return out
 
 
