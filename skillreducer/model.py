@@ -177,6 +177,11 @@ class Skill:
         return self.lines[self.body_line - 1 :]
 
     @property
+    def code_lines(self) -> frozenset[int]:
+        """SKILL.md lines inside code blocks, fences included."""
+        return frozenset(n for block in self.code_blocks for n in range(block.line, block.end_line + 1))
+
+    @property
     def body_tokens(self) -> int:
         return tokens.count(self.body)
 

@@ -111,9 +111,10 @@ class Linter:
         return SkillResult(str(skill.root), diagnostics, summarize(skill))
 
     def _suppress(self, skill: Skill, findings: list[tuple[type[Rule], Finding]]) -> list[Diagnostic]:
-        directives: dict[str, list[suppress.Directive]] = {"SKILL.md": suppress.parse(skill.lines)}
+        # A directive needs "skillreducer:", so files without it are not scanned line by line.
+        directives: dict[str, list[suppress.Directive]] = {"SKILL.md": suppress.parse(skill.lines) if suppress.MARK in skill.text else []}
         for item in skill.files:
-            if item.text is not None and item.path.endswith((".md", ".markdown", ".mdx")):
+            if item.text is not None and suppress.MARK in item.text and item.path.endswith((".md", ".markdown", ".mdx")):
                 directives[item.path] = suppress.parse(item.text.split("\n"))
         kept: list[Diagnostic] = []
         for rule, finding in findings:
@@ -212,7 +213,10 @@ def _write_cache(path: Path, result: SkillResult) -> None:
             for edit in item["fix"]["edits"]:
                 edit["path"] = relative(edit["path"])
         diagnostics.append(item)
-    payload = json.dumps({"diagnostics": diagnostics, "summary": asdict(result.summary)})
+    _write_cache_entry(path, json.dumps({"diagnostics": diagnostics, "summary": asdict(result.summary)}))
+
+
+def _write_cache_entry(path: Path, payload: str) -> None:
     try:
         if not path.parent.is_dir():
             _make_cache_dir(path.parent)
@@ -290,14 +294,7 @@ def cached_corpus_diagnostics(linter: Linter, summaries: list[SkillSummary]) -> 
     except (OSError, ValueError, TypeError):
         pass
     found = list(corpus_diagnostics(linter, summaries))
-    try:
-        if not path.parent.is_dir():
-            _make_cache_dir(path.parent)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps([asdict(d) for d in found]), encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        pass
+    _write_cache_entry(path, json.dumps([asdict(d) for d in found]))
     return found
 
 

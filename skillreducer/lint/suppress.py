@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+MARK = "skillreducer:"
 _DIRECTIVE = re.compile(r"(?:<!--|#)\s*skillreducer:\s*(disable-next-line|disable|enable)(?:\s*=\s*([A-Za-z0-9_, ]+?))?\s*(?:-->|$)")
 
 
@@ -24,7 +25,7 @@ class Directive:
 def parse(lines: tuple[str, ...] | list[str]) -> list[Directive]:
     directives = []
     for number, line in enumerate(lines, 1):
-        if "skillreducer:" not in line:
+        if MARK not in line:
             continue
         for match in _DIRECTIVE.finditer(line):
             codes = tuple(c.strip().upper() for c in (match.group(2) or "").split(",") if c.strip())

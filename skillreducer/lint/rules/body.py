@@ -161,10 +161,6 @@ def _mask(line: str) -> str:
     return line
 
 
-def _code_lines(skill: Skill) -> set[int]:
-    return {n for block in skill.code_blocks for n in range(block.line, block.end_line + 1)}
-
-
 class FillerPhrase(Rule):
     code = "SR304"
     name = "filler-phrase"
@@ -181,7 +177,7 @@ class FillerPhrase(Rule):
         candidates = {skill.body_line + body.count("\n", 0, m.start()) for m in filler.pattern.finditer(body)}
         if not candidates:
             return
-        code = _code_lines(skill)
+        code = skill.code_lines
         for number in sorted(candidates - code):
             line = skill.lines[number - 1]
             for match in filler.pattern.finditer(_mask(line)):

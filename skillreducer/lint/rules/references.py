@@ -54,11 +54,6 @@ def in_code_span(line: str, column: int) -> bool:
     return line.count("`", 0, column - 1) % 2 == 1
 
 
-def skill_code_lines(skill: Skill) -> frozenset[int]:
-    """SKILL.md lines inside code blocks, from the parsed blocks."""
-    return frozenset(n for block in skill.code_blocks for n in range(block.line, block.end_line + 1))
-
-
 def extension(path: str) -> str:
     name = path.rsplit("/", 1)[-1]
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -351,7 +346,7 @@ class LinkTargetMissing(Rule):
     def _mentions(self, skill: Skill, result: _Analysis, reported: set[tuple[int, str]]) -> Iterator[Finding]:
         """`references/api.md` or scripts/run.py named in SKILL.md prose (not code blocks)."""
         pattern = _layout().mention
-        code = skill_code_lines(skill)
+        code = skill.code_lines
         for number in range(skill.body_line, len(skill.lines) + 1):
             line = skill.lines[number - 1]
             if "/" not in line or number in code:

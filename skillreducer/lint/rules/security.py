@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 from skillreducer import resources
 from skillreducer.lint.rule import Context, Finding, Rule
-from skillreducer.lint.rules.references import extension, fenced_lines, in_code_span, is_reference_path, skill_code_lines
+from skillreducer.lint.rules.references import extension, fenced_lines, in_code_span, is_reference_path
 from skillreducer.model import Skill
 
 _MARKDOWN = frozenset({"md", "markdown", "mdx"})
@@ -101,7 +101,7 @@ class _Text:
         nothing in plain text files."""
         if self._code is None:
             if self.path == "SKILL.md":
-                self._code = skill_code_lines(skill)
+                self._code = skill.code_lines
             elif self.markdown:
                 self._code = fenced_lines(self.text)
             else:
