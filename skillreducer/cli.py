@@ -55,6 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", help="corpus statistics and an HTML report", description="The state of a corpus of skills in numbers and plots.")
     stats_command.add_arguments(stats)
 
+    from skillreducer.reduce import command as reduce_command
+
+    reduce = commands.add_parser(
+        "reduce",
+        help="compress skills before publishing",
+        description="Compress skills: shorten the description against a routing oracle, move what is not an instruction into references, check faithfulness.",
+    )
+    reduce_command.add_arguments(reduce)
+
     rules = commands.add_parser("rules", help="list every rule", description="List every rule.")
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
@@ -70,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             parser.print_help(sys.stderr)
             return EXIT_ERROR
-        handler = {"check": run_check, "stats": run_stats, "rules": run_rules, "rule": run_rule}[args.command]
+        handler = {"check": run_check, "stats": run_stats, "reduce": run_reduce, "rules": run_rules, "rule": run_rule}[args.command]
         return handler(args)
     except UsageError as error:
         print(f"skillreducer: error: {error}", file=sys.stderr)
@@ -164,6 +173,12 @@ def run_stats(args) -> int:
     from skillreducer.stats import command as stats_command
 
     return stats_command.run(args)
+
+
+def run_reduce(args) -> int:
+    from skillreducer.reduce import command as reduce_command
+
+    return reduce_command.run(args)
 
 
 def run_rules(args) -> int:

@@ -28,6 +28,8 @@ class Profile:
     description_max_chars: int
     collapse_whitespace: bool
     listing: Listing | None = field(default=None)
+    description_budget_tokens: int = 0  # reduce's token budgets ([budgets] in the profile)
+    body_budget_tokens: int = 0
 
     def measure(self, text: str) -> int:
         """Length in characters as this harness counts it."""
@@ -60,4 +62,6 @@ def load(name: str) -> Profile:
         description_max_chars=data["description_max_chars"],
         collapse_whitespace=data["collapse_whitespace"],
         listing=listing,
+        description_budget_tokens=int(data.get("budgets", {}).get("description_tokens", 0)),
+        body_budget_tokens=int(data.get("budgets", {}).get("body_tokens", 0)),
     )

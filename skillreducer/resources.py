@@ -25,6 +25,15 @@ def load_toml(relative: str) -> dict[str, Any]:
         return tomllib.load(handle)
 
 
+@functools.cache
+def sample_corpus() -> Path:
+    """The bundled good sample skills: `reduce`'s default routing neighbours."""
+    packaged = _PACKAGE / "_corpus"
+    if packaged.is_dir():
+        return packaged
+    return _PACKAGE.parent / "corpus" / "good"
+
+
 def limits() -> dict[str, Any]:
     return load_toml("limits.toml")
 

@@ -1,0 +1,1 @@
+"""Body items and their classifier, shared by check (SR303), stats and reduce."""

@@ -1,0 +1,1 @@
+"""Multi-objective search: MOCHA (generic) and its objectives and operators for skills."""

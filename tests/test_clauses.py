@@ -1,0 +1,316 @@
+"""Clause segmentation, joining and shorter forms of skill descriptions (reduce, issue 4)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import pytest
+
+from skillreducer import tokens
+from skillreducer.discover import discover
+from skillreducer.load import load_skill
+from skillreducer.reduce.clauses import ROLES, Clause, join, segment
+from skillreducer.reduce.shorten import cost, shorter_forms
+
+PDF = (
+    "Comprehensive PDF toolkit for extracting text and tables, creating new PDFs, merging/splitting "
+    "documents, and handling forms. Use when Claude needs to fill in a PDF form or programmatically "
+    "process, generate, or analyze PDF documents at scale."
+)
+# Small real-style descriptions: every subset of their clauses is joined in the grammar test.
+SMALL = [
+    PDF,
+    "Guide for Zig and C interoperability. Use when importing C headers with @cImport, exporting Zig "
+    "functions to C, mapping C types, using translate-c, or linking C libraries.",
+    "Set up Playwright in a project. Use when user says \"set up playwright\", \"add e2e tests\", "
+    "\"configure playwright\", or \"add test infrastructure\".",
+    "Curate auto-memory into project knowledge. Use when: (1) reviewing what was learned, "
+    "(2) graduating a pattern to rules, (3) turning a fix into a skill, or (4) checking memory health.",
+    "Master LLM-as-a-Judge evaluation techniques including direct scoring, pairwise comparison, and "
+    "bias mitigation. Triggers: 'judge outputs', 'compare models', 'rubric'.",
+    "Protocol knowledge for the altana CLI: config discovery, harness presets, and JSON result contract. "
+    "Use when running /altana:delegate or /altana:council; debugging altana JSON output; or configuring "
+    "harness TOML presets.",
+    "Spectral similarity for metabolomics. Best for metabolite identification, spectral matching, "
+    "library searching. For full LC-MS/MS proteomics pipelines use pyopenms; for quick lookups use gget.",
+    "Use this skill when:\n- Building AI agents that call tools\n- Adding policy checks (allow, deny)\n"
+    "- Writing audit trails",
+]
+
+
+def sentences(description: str) -> list[str]:
+    clauses = segment(description)
+    numbers = sorted({c.sentence for c in clauses})
+    return [join([c for c in clauses if c.sentence == n]) for n in numbers]
+
+
+def normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def contains(text: str, clause: Clause) -> bool:
+    """The clause's words are in text (join may capitalise its first letter)."""
+    return clause.text in text or clause.text[:1].upper() + clause.text[1:] in text
+
+
+# ------------------------------------------------------------------ sentences
+
+
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        ("Parses invoices, e.g. PDF and PNG scans. Use when asked.", ["Parses invoices, e.g. PDF and PNG scans.", "Use when asked."]),
+        ("Reads the spec, i.e. RFC 9110. Then answers.", ["Reads the spec, i.e. RFC 9110.", "Then answers."]),
+        ("Migrates v1.2 configs to v2.0 with Node.js 20. Use for upgrades.", ["Migrates v1.2 configs to v2.0 with Node.js 20.", "Use for upgrades."]),
+        ("Handles CSV, TSV, etc. Use when converting tables.", ["Handles CSV, TSV, etc.", "Use when converting tables."]),
+        ("Is this slow? Profile it! Use when asked.", ["Is this slow?", "Profile it!", "Use when asked."]),
+        ("Runs `make test. Then lint` and reads docs (see notes. Then more). Done.", ["Runs `make test. Then lint` and reads docs (see notes. Then more).", "Done."]),
+        ("Use when the user says 'polish this,' or 'copy sweep.' This skill edits copy.", ["Use when the user says 'polish this,' or 'copy sweep.'", "This skill edits copy."]),
+        ("Title line\n\nSecond paragraph without a period", ["Title line.", "Second paragraph without a period."]),
+    ],
+)
+def test_sentence_breaks(description: str, expected: list[str]) -> None:
+    assert sentences(description) == expected
+
+
+# -------------------------------------------------------------------- clauses
+
+
+def test_use_when_list_gives_one_clause_per_trigger_item() -> None:
+    clauses = segment("Zig and C interop. Use when importing C headers, exporting Zig functions, or linking C libraries.")
+    triggers = [c for c in clauses if c.role == "trigger-item"]
+    assert [c.text for c in triggers] == ["importing C headers", "exporting Zig functions", "linking C libraries"]
+    assert {c.lead_in for c in triggers} == {"Use when"}
+    assert join(triggers[1:2]) == "Use when exporting Zig functions."
+    assert join([clauses[0], triggers[0], triggers[2]]) == "Zig and C interop. Use when importing C headers or linking C libraries."
+
+
+def test_head_of_a_list_is_a_clause_tied_by_its_link_word() -> None:
+    clauses = segment(PDF)
+    assert [(c.role, c.text) for c in clauses[:5]] == [
+        ("lead", "Comprehensive PDF toolkit"),
+        ("item", "extracting text and tables"),
+        ("item", "creating new PDFs"),
+        ("item", "merging/splitting documents"),
+        ("item", "handling forms"),
+    ]
+    assert join(clauses[:1]) == "Comprehensive PDF toolkit."
+    assert join(clauses[1:3]) == "Extracting text and tables and creating new PDFs."
+    assert join([clauses[0], clauses[2], clauses[4]]) == "Comprehensive PDF toolkit for creating new PDFs and handling forms."
+
+
+def test_verbs_sharing_an_object_stay_one_clause() -> None:
+    clauses = segment(PDF)
+    assert "fill in a PDF form or programmatically process" in [c.text for c in clauses]
+    texts = [c.text for c in segment("Generate, modify, and style React components from natural language.")]
+    assert texts == ["Generate, modify, and style React components from natural language"]
+
+
+def test_numbered_trigger_list_is_split_and_renumbered() -> None:
+    clauses = segment("Use when: (1) reviewing code, (2) writing tests, or (3) fixing bugs.")
+    assert [c.text for c in clauses] == ["reviewing code", "writing tests", "fixing bugs"]
+    assert join([clauses[0], clauses[2]]) == "Use when: (1) reviewing code or (2) fixing bugs."
+    assert join(clauses[2:]) == "Use when: (1) fixing bugs."
+
+
+def test_numbered_list_after_a_head() -> None:
+    clauses = segment("Use when users need QMS documentation, including (1) gap analysis, (2) quality manuals, or (3) procedures.")
+    assert [(c.role, c.text) for c in clauses] == [
+        ("trigger-item", "QMS documentation"),
+        ("trigger-item", "gap analysis"),
+        ("trigger-item", "quality manuals"),
+        ("trigger-item", "procedures"),
+    ]
+    assert join(clauses[2:]) == "Use when users need (1) quality manuals or (2) procedures."
+    assert join(clauses[:1]) == "Use when users need QMS documentation."
+
+
+def test_semicolons_coordinate_or_separate() -> None:
+    listed = segment("Use when running builds, tests, or lints; debugging CI output; or configuring caches.")
+    assert [c.text for c in listed] == ["running builds", "tests", "lints", "debugging CI output", "configuring caches"]
+    assert join(listed[3:]) == "Use when debugging CI output or configuring caches."
+    assert join([listed[0], listed[2], listed[4]]) == "Use when running builds or lints; or configuring caches."
+    separate = segment("Quantum toolkit. For IBM hardware use qiskit; for quantum ML use pennylane.")
+    assert [c.text for c in separate] == ["Quantum toolkit", "For IBM hardware use qiskit", "for quantum ML use pennylane"]
+    assert join(separate[2:]) == "For quantum ML use pennylane."
+
+
+def test_commas_inside_parentheses_quotes_and_code_do_not_split() -> None:
+    clauses = segment("Reads tables (CSV, TSV, or Excel) with `read_csv(sep=',')`, \"openpyxl, xlrd\", and `pyarrow`.")
+    texts = [c.text for c in clauses]
+    assert texts == ["Reads tables (CSV, TSV, or Excel)", "`read_csv(sep=',')`", '"openpyxl, xlrd"', "`pyarrow`"]
+    for text in texts:
+        assert text.count("(") == text.count(")") and text.count("`") % 2 == 0 and text.count('"') % 2 == 0
+
+
+def test_quoted_trigger_phrases_with_commas_inside_the_quotes() -> None:
+    clauses = segment("Also use when the user mentions 'edit this copy,' 'proofread,' or 'copy sweep.'")
+    assert [c.text for c in clauses] == ["'edit this copy,'", "'proofread,'", "'copy sweep.'"]
+    assert join(clauses) == "Also use when the user mentions 'edit this copy,' 'proofread,' or 'copy sweep.'"
+
+
+def test_nested_trigger_list_keeps_its_own_lead_in() -> None:
+    clauses = segment("Use when sorting spikes, curating units, or when the user mentions Kilosort, SpikeGLX, or Phy.")
+    assert [c.text for c in clauses] == ["sorting spikes", "curating units", "Kilosort", "SpikeGLX", "Phy"]
+    assert join(clauses[3:]) == "Use when the user mentions SpikeGLX or Phy."
+    assert join([clauses[0], clauses[4]]) == "Use when sorting spikes or when the user mentions Phy."
+
+
+def test_bullet_lines_are_items() -> None:
+    clauses = segment(SMALL[-1])
+    assert [c.text for c in clauses] == ["Building AI agents that call tools", "Adding policy checks (allow, deny)", "Writing audit trails"]
+    assert join(clauses[1:2]) == "Use this skill when: - Adding policy checks (allow, deny)."
+
+
+def test_clause_records() -> None:
+    clauses = segment(PDF)
+    assert [c.position for c in clauses] == list(range(len(clauses)))
+    assert all(c.role in ROLES for c in clauses)
+    assert {c.sentence for c in clauses} == {0, 1}
+    assert all(isinstance(c, Clause) and c.text == c.text.strip() and c.text for c in clauses)
+    with pytest.raises(AttributeError):
+        clauses[0].text = "changed"  # frozen
+
+
+def test_empty_and_bad_input() -> None:
+    assert segment("") == [] and segment("  \n ") == []
+    assert join([]) == ""
+    with pytest.raises(TypeError, match="string"):
+        segment(None)  # type: ignore[arg-type]
+    clauses = segment(PDF)
+    with pytest.raises(ValueError, match="original order"):
+        join(list(reversed(clauses)))
+
+
+# ----------------------------------------------------------------------- join
+
+
+@pytest.mark.parametrize("description", SMALL)
+def test_join_of_all_clauses_is_the_description(description: str) -> None:
+    expected = normal(description)
+    assert join(segment(description)) in (expected, expected + ".")
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])|(?<=[.!?]['\"])\s+(?=[A-Z])")
+_UNGRAMMATICAL = [
+    (re.compile(r",\s*,|;\s*[,;]|,\s*;"), "doubled separator"),
+    (re.compile(r"\s[,;:.]"), "space before punctuation"),
+    (re.compile(r"  "), "double space"),
+    (re.compile(r"\b(?:and|or)[.,;:]|\b(?:and|or) (?:and|or)\b"), "dangling connective"),
+    (re.compile(r"[,;:]\s*[.!?]$|[,;]$"), "separator before the end"),
+    (re.compile(r"\b(?:for|with|including|when|to)\.$"), "dangling link or lead-in"),
+    (re.compile(r"[^.!?'\"]$"), "no end punctuation"),
+]
+
+
+@pytest.mark.parametrize("description", SMALL)
+def test_every_subset_joins_into_grammatical_text(description: str) -> None:
+    clauses = segment(description)
+    assert 3 <= len(clauses) <= 12
+    for size in range(1, len(clauses) + 1):
+        for subset in itertools.combinations(clauses, size):
+            text = join(subset)
+            for sentence in _SENTENCE_BREAK.split(text):
+                for pattern, problem in _UNGRAMMATICAL:
+                    assert not pattern.search(sentence), f"{problem}: {sentence!r} from {[c.text for c in subset]}"
+                assert not re.match(r"[a-z]", sentence), f"lowercase start: {sentence!r}"
+            for clause in subset:
+                assert contains(text, clause)  # nothing kept is lost
+            dropped = [c for c in clauses if c not in subset]
+            for clause in dropped:
+                if not any(clause.text in kept.text for kept in subset):
+                    assert clause.text not in text or len(clause.text) < 8  # short texts may recur inside others
+
+
+def test_real_descriptions_round_trip(real_corpus) -> None:
+    """join(segment(d)) is d with whitespace collapsed, up to the periods and capitals join adds."""
+    descriptions = [load_skill(root).description_text for root in discover([str(real_corpus)])]
+    descriptions = [d for d in descriptions if d]
+    assert descriptions
+    exact = 0
+    for description in descriptions:
+        clauses = segment(description)
+        joined = join(clauses)
+        expected = normal(description)
+        exact += joined == expected
+        assert joined.replace(".", "").lower() == expected.replace(".", "").lower(), description
+        for clause in clauses:
+            assert contains(joined, clause)
+    share = exact / len(descriptions)
+    print(f"\n{len(descriptions)} real descriptions, {share:.1%} round-trip exactly")
+    assert share >= 0.85  # the rest lack a final period, which join adds
+
+
+# ----------------------------------------------------------------- shorter forms
+
+
+@pytest.mark.parametrize(
+    ("description", "clause_text", "shortest"),
+    [
+        ("Retries calls in order to survive flaky networks.", "Retries calls in order to survive flaky networks", "Retries calls to survive flaky networks"),
+        ("Comprehensive PDF toolkit for extracting text, tables, and forms.", "Comprehensive PDF toolkit", "PDF toolkit"),
+        ("Converts files. It is able to utilize pandoc and an extremely fast parser.", "It is able to utilize pandoc and an extremely fast parser", "It can use pandoc and a fast parser"),
+    ],
+)
+def test_shorter_forms_apply_the_lexicon(description: str, clause_text: str, shortest: str) -> None:
+    clause = next(c for c in segment(description) if c.text == clause_text)
+    forms = shorter_forms(clause)
+    assert forms and forms[0].text == shortest
+
+
+def test_shorter_forms_rewrite_the_lead_in() -> None:
+    clause = segment("This skill should be used when the user asks to merge PDFs.")[0]
+    assert clause.lead_in == "This skill should be used when the user asks to"
+    forms = shorter_forms(clause)
+    assert forms[0].lead_in == "Use when asked to" and forms[0].text == "merge PDFs"
+    assert join([forms[0]]) == "Use when asked to merge PDFs."
+    needs = segment("Use when Claude needs to fill in a PDF form.")[0]
+    assert shorter_forms(needs)[0].lead_in == "Use when needing to"
+
+
+@pytest.mark.parametrize("description", [*SMALL, "Uses a powerful engine in order to utilize `in order to` templates; basically it is able to leverage Jinja2."])
+def test_shorter_forms_are_strictly_shorter_and_sorted(description: str) -> None:
+    for clause in segment(description):
+        forms = shorter_forms(clause)
+        costs = [cost(form) for form in forms]
+        assert all(c < cost(clause) for c in costs)
+        assert costs == sorted(costs)
+        assert all(tokens.count(f.text) + tokens.count(f.lead_in) == cost(f) for f in forms)
+        assert all(f.position == clause.position and f.text.strip() for f in forms)
+
+
+def test_shorter_forms_never_touch_code_quotes_urls_numbers_or_identifiers() -> None:
+    protected = [
+        "`utilize in order to`",
+        "https://example.com/comprehensive/in-order-to",
+        '"in order to utilize"',
+        "200",
+        "1,024",
+        "v1.2",
+        "config.comprehensive.yaml",
+        "ComprehensiveHelper",
+        "COMPREHENSIVE_MODE",
+    ]
+    text = "Basically utilize a comprehensive parser in order to read " + ", ".join(protected)
+    clause = Clause(text, "sentence", 0, 0)
+    forms = shorter_forms(clause)
+    assert forms, "the unprotected filler is shortened"
+    assert forms[0].text.startswith("use a parser to read")  # join capitalises a sentence start
+    for form in forms:
+        for span in protected:
+            assert span in form.text
+
+
+def test_dropped_adjective_takes_its_comma() -> None:
+    clause = Clause("Conduct comprehensive, systematic literature reviews", "sentence", 0, 0)
+    assert shorter_forms(clause)[0].text == "Conduct systematic literature reviews"
+
+
+def test_capitalised_drop_word_inside_a_clause_is_a_name() -> None:
+    clause = Clause("Integrates with Robust Intelligence and a robust scheduler", "sentence", 0, 0)
+    assert [f.text for f in shorter_forms(clause)] == ["Integrates with Robust Intelligence and a scheduler"]
+
+
+def test_no_shorter_form() -> None:
+    assert shorter_forms(Clause("Merges PDF files", "sentence", 0, 0)) == []

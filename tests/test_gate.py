@@ -1,0 +1,234 @@
+"""The faithfulness gate and its feedback loop (skillreducer.reduce.gate): each check
+catches a Restructured broken on purpose, the loop repairs or falls back, and a property
+test over random bodies: restructuring behind the gate loses nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from skillreducer.body.items import LABELS, body_items
+from skillreducer.lint.actionability import classify_items
+from skillreducer.reduce.gate import check_faithfulness, edit_allowed, reduce_body
+from skillreducer.reduce.restructure import normalise, restructure
+from skillreducer.reduce.tighten import Edit, apply_edits
+from test_restructure import index_of, labelled, write_skill
+
+
+def sample(tmp_path: Path):
+    skill = write_skill(tmp_path / "pdf-tools")
+    items, labels, duplicates = labelled(skill)
+    return skill, items, labels, duplicates, restructure(skill, items, labels, duplicates)
+
+
+def checks_failed(report) -> set[str]:
+    return {f.check for f in report.failures}
+
+
+def test_a_faithful_restructuring_passes(tmp_path: Path):
+    skill, items, labels, duplicates, result = sample(tmp_path)
+    report = check_faithfulness(skill, items, result, routing_ok=lambda: True)
+    assert report.passed, report.failures
+    assert report.lossless and report.actionable and report.byte_identical and report.reachable and report.routing
+    assert report.promote == frozenset()
+
+
+def test_a_dropped_item_fails_lossless(tmp_path: Path):
+    skill, items, labels, duplicates, result = sample(tmp_path)
+    index = index_of(items, "Merging keeps")
+    files = dict(result.files)
+    files["references/background.md"] = files["references/background.md"].replace(items[index].text, "")
+    report = check_faithfulness(skill, items, dataclasses.replace(result, files=files))
+    assert not report.passed and not report.lossless
+    assert report.promote == {index}
+    assert [(f.check, f.item) for f in report.failures] == [("lossless", index)]
+
+
+def test_a_changed_number_in_a_code_block_fails_byte_identical(tmp_path: Path):
+    skill, items, labels, duplicates, result = sample(tmp_path)
+    index = index_of(items, "For example")
+    files = dict(result.files)
+    files["references/examples.md"] = files["references/examples.md"].replace("report-2.pdf", "report-3.pdf")
+    report = check_faithfulness(skill, items, dataclasses.replace(result, files=files))
+    assert not report.byte_identical
+    assert report.promote == {index}
+    assert any(f.check == "byte-identical" and "code block" in f.detail for f in report.failures)
+
+
+def test_a_changed_number_in_prose_fails_byte_identical(tmp_path: Path):
+    skill, items, labels, duplicates, result = sample(tmp_path)
+    index = index_of(items, "PDF is a document")
+    files = dict(result.files)
+    files["references/background.md"] = files["references/background.md"].replace("in 1993", "in 1994")
+    report = check_faithfulness(skill, items, dataclasses.replace(result, files=files))
+    assert ("byte-identical", index, "number '1993' is missing from references/background.md") in [(f.check, f.item, f.detail) for f in report.failures]
+    assert report.promote == {index}
+
+
+def test_a_removed_pointer_fails_reachable(tmp_path: Path):
+    skill, items, labels, duplicates, result = sample(tmp_path)
+    skill_md = "\n".join(line for line in result.skill_md.split("\n") if "(references/background.md)" not in line)
+    report = check_faithfulness(skill, items, dataclasses.replace(result, skill_md=skill_md))
+    assert checks_failed(report) == {"reachable"}
+    moved = {p.index for p in result.placements if p.destination == "references/background.md"}
+    assert report.promote == moved
+
+
+def test_a_moved_instruction_fails_actionable(tmp_path: Path):
+    skill, items, labels, duplicates, _ = sample(tmp_path)
+    index = index_of(items, "It is important")
+    assert any(c.actionable and c.line == items[index].line for c in classify_items(skill))
+    labels[index] = "background"
+    report = check_faithfulness(skill, items, restructure(skill, items, labels, duplicates))
+    assert checks_failed(report) == {"actionable"}
+    assert report.promote == {index}
+
+
+def test_an_edit_that_is_not_filler_fails_lossless(tmp_path: Path):
+    skill, items, labels, duplicates, result = sample(tmp_path)
+    index = index_of(items, "Always run")
+    text = items[index].text
+    start = text.index("first ")
+    bad = Edit(start, start + len("first "), "first ", "", "filler", "first")
+    assert not edit_allowed(bad)
+    placements = list(result.placements)
+    placements[index] = dataclasses.replace(placements[index], edits=(bad,), tightened=True)
+    skill_md = result.skill_md.replace(text, apply_edits(text, [bad]))
+    report = check_faithfulness(skill, items, dataclasses.replace(result, skill_md=skill_md, placements=tuple(placements)))
+    assert not report.lossless and report.promote == {index}
+    assert "neither filler nor decoration" in report.failures[0].detail
+
+
+def test_edit_allowed_accepts_exactly_filler_decoration_and_case():
+    assert edit_allowed(Edit(0, 12, "in order to ", "to ", "filler", "in order to"))
+    assert edit_allowed(Edit(0, 8, "Simply, ", "", "filler", "simply"))
+    assert not edit_allowed(Edit(0, 12, "in order to ", "so ", "filler", "in order to"))
+    assert edit_allowed(Edit(0, 9, "***Go***", "**Go**", "decoration", "emphasis-run"))
+    assert edit_allowed(Edit(0, 5, "- 🚀 ", "- ", "decoration", "emoji-prefix"))
+    assert not edit_allowed(Edit(0, 5, "- ❌ ", "- ", "decoration", "emoji-prefix"))
+    assert not edit_allowed(Edit(0, 4, "42!!", "4!", "decoration", "bang-run"))
+    assert edit_allowed(Edit(0, 1, "r", "R", "case", "sentence start"))
+    assert not edit_allowed(Edit(0, 1, "r", "S", "case", "sentence start"))
+
+
+def test_changed_frontmatter_and_routing_cannot_be_repaired(tmp_path: Path):
+    skill, items, labels, duplicates, result = sample(tmp_path)
+    broken = dataclasses.replace(result, skill_md=result.skill_md.replace("pdf-tools", "pdf-tool", 1))
+    report = check_faithfulness(skill, items, broken)
+    assert not report.lossless and report.promote == frozenset()
+    report = check_faithfulness(skill, items, result, routing_ok=lambda: False)
+    assert report.routing is False and checks_failed(report) == {"routing"}
+    outcome = reduce_body(skill, items, labels, duplicates, routing_ok=lambda: False)
+    assert outcome.fell_back and outcome.rounds == 0
+    assert "routing" in outcome.reason
+    assert outcome.skill_md == skill.text and outcome.files == {}
+
+
+def test_the_feedback_loop_promotes_the_failing_item(tmp_path: Path):
+    skill, items, labels, duplicates, _ = sample(tmp_path)
+    index = index_of(items, "It is important")
+    labels[index] = "background"
+    outcome = reduce_body(skill, items, labels, duplicates)
+    assert not outcome.fell_back and outcome.gate.passed
+    assert outcome.rounds == 1 and outcome.promoted == {index}
+    placement = outcome.restructured.placements[index]
+    assert placement.destination == "SKILL.md" and placement.reason == "promoted" and not placement.tightened
+    assert items[index].text in outcome.skill_md
+    assert outcome.as_dict()["passed"] is True
+
+
+def test_the_loop_falls_back_when_rounds_run_out(tmp_path: Path):
+    skill, items, labels, duplicates, _ = sample(tmp_path)
+    labels[index_of(items, "It is important")] = "background"
+    outcome = reduce_body(skill, items, labels, duplicates, max_rounds=0)
+    assert outcome.fell_back and outcome.restructured is None
+    assert outcome.skill_md == skill.text and outcome.files == {}
+    assert "0 round(s)" in outcome.reason
+    assert outcome.as_dict()["passed"] is False
+
+
+# ---- property: random bodies ---------------------------------------------------------
+
+WORDS = ["run", "the", "tests", "simply", "in order to", "basically", "file", "Always", "must", "note", "🚀", "!!!", "***bold***", "you"]
+INLINE = ["`pytest -q`", "`a_b = 1`", "https://example.com/docs/v2", "3.14", "42", "scripts/run.sh", "[guide](https://example.org/x)", '"simply quoted"']
+
+
+def _sentence(draw) -> str:
+    words = draw(st.lists(st.sampled_from(WORDS + INLINE), min_size=2, max_size=10))
+    return " ".join(words).capitalize() + draw(st.sampled_from([".", ":", "!", ""]))
+
+
+@st.composite
+def blocks(draw) -> str:
+    kind = draw(st.sampled_from(["paragraph", "list", "code", "table", "heading", "quote", "html", "intro-code"]))
+    if kind == "paragraph":
+        return " ".join(_sentence(draw) for _ in range(draw(st.integers(1, 3))))
+    if kind == "list":
+        marker = draw(st.sampled_from(["- ", "1. ", "* "]))
+        rows = [marker + _sentence(draw) for _ in range(draw(st.integers(1, 4)))]
+        if draw(st.booleans()):
+            rows.insert(1, "  - " + _sentence(draw))
+        return "\n".join(rows)
+    if kind in ("code", "intro-code"):
+        lines = [draw(st.sampled_from(["x = 42", "  return 3.5  ", "# simply in order to", "curl https://example.com/a?b=1", "", "echo 'hi!!!'"])) for _ in range(draw(st.integers(1, 4)))]
+        code = "```" + draw(st.sampled_from(["", "bash", "python"])) + "\n" + "\n".join(lines) + "\n```"
+        return ("Run this:\n" + code) if kind == "intro-code" else code
+    if kind == "table":
+        return "| key | value |\n|---|---|\n" + "\n".join(f"| {draw(st.sampled_from(INLINE))} | {_sentence(draw)} |" for _ in range(draw(st.integers(1, 3))))
+    if kind == "heading":
+        return "#" * draw(st.integers(1, 3)) + " " + _sentence(draw).rstrip(".:!")
+    if kind == "quote":
+        return "> " + _sentence(draw)
+    return "<!-- " + _sentence(draw) + " -->"
+
+
+@st.composite
+def skills(draw) -> tuple[str, dict[str, str]]:
+    """A body, and maybe an existing references/examples.md that holds some of its blocks
+    (so moved items collide with it by name and some are already in it)."""
+    parts = draw(st.lists(blocks(), min_size=1, max_size=12))
+    if draw(st.booleans()):
+        parts.append(draw(st.sampled_from(parts)))  # an exact repeat
+    files = {}
+    if draw(st.booleans()):
+        files["references/examples.md"] = "# Examples\n\n" + "\n\n".join(draw(st.lists(st.sampled_from(parts), max_size=3))) + "\n"
+    return "\n" + "\n\n".join(parts) + "\n", files
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=skills(), data=st.data())
+def test_restructuring_random_bodies_loses_nothing(case: tuple[str, dict[str, str]], data):
+    body, existing = case
+    with tempfile.TemporaryDirectory() as folder:
+        skill = write_skill(Path(folder) / "random-skill", body, existing)
+        items = body_items(skill)
+        labels = [data.draw(st.sampled_from(LABELS)) for _ in items]
+        duplicates = {i: data.draw(st.integers(0, i - 1)) for i, label in enumerate(labels) if label == "redundant" and i > 0}
+        result = restructure(skill, items, labels, duplicates)
+        report = check_faithfulness(skill, items, result)
+        assert report.lossless and report.byte_identical and report.reachable, report.failures
+
+        # Independently of the gate: every item, or its tightened form, is in the output.
+        assert set(result.files).isdisjoint(existing)  # nothing overwritten
+        everything = result.body + "\n" + "\n".join([*result.files.values(), *existing.values()])
+        output = normalise(everything)
+        for item, placement in zip(items, result.placements):
+            if placement.destination.startswith("dropped:duplicate-of:"):
+                target = int(placement.destination.rsplit(":", 1)[1])
+                assert normalise(item.text) in normalise(items[target].text)
+            else:
+                assert normalise(apply_edits(item.text, placement.edits)) in output
+        for block in skill.code_blocks:
+            assert block.text.rstrip("\n").split("\n")[-1] in everything
+        for url in re.findall(r"https?://[^\s)`]+", skill.body):
+            assert url in everything
+
+        outcome = reduce_body(skill, items, labels, duplicates)
+        assert outcome.fell_back or outcome.gate.passed
+        if outcome.fell_back:
+            assert outcome.skill_md == skill.text
