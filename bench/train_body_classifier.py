@@ -502,7 +502,7 @@ def report(results: dict[str, Any], document: dict[str, Any], figures: dict[str,
             "",
             "| share | " + " | ".join(LABELS) + " |",
             "|---|" + "---|" * len(LABELS),
-            "| method's crawl (items) | 40% (core, rest) | 40.7% | 12.9% | 7.6% | 0.3% |",
+            "| method's crawl, by items | ~40% | 40.7% | 12.9% | 7.6% | 0.3% |",
         ]
         out += [f"| predicted, by {unit} | " + " | ".join(f"{figures['shares'][unit][label]:.1%}" for label in LABELS) + " |" for unit in ("items", "chars")]
         if "sample_shares_semantic" in figures:

@@ -229,7 +229,8 @@ def test_split_is_by_skill_and_seeded(split):
     assert not {s.name for s in train} & {s.name for s in test}
     assert 0.2 < len(test) / (len(train) + len(test)) < 0.3
     again = trainer.split(list(reversed(train + test)), 0, 0.25)
-    assert [s.name for s in again[1]] == [s.name for s in trainer.split(train + test, 0, 0.25)[1]]
+    assert {s.name for s in again[1]} == {s.name for s in test}  # input order does not matter
+    assert {s.name for s in trainer.split(train + test, 1, 0.25)[1]} != {s.name for s in test}  # the seed does
 
 
 def test_fresh_training_reproduces_the_export_and_runtime_equals_sklearn(split, exported):

@@ -49,6 +49,16 @@ def test_a_dropped_item_fails_lossless(tmp_path: Path):
     assert [(f.check, f.item) for f in report.failures] == [("lossless", index)]
 
 
+def test_a_false_duplicate_record_fails_lossless(tmp_path: Path):
+    skill, items, labels, duplicates, result = sample(tmp_path)
+    index = index_of(items, "Merging keeps")
+    for record in ("dropped:duplicate-of:0", "dropped:duplicate-of:x"):
+        placements = list(result.placements)
+        placements[index] = dataclasses.replace(placements[index], destination=record)
+        report = check_faithfulness(skill, items, dataclasses.replace(result, placements=tuple(placements)))
+        assert ("lossless", index) in [(f.check, f.item) for f in report.failures]
+
+
 def test_a_changed_number_in_a_code_block_fails_byte_identical(tmp_path: Path):
     skill, items, labels, duplicates, result = sample(tmp_path)
     index = index_of(items, "For example")

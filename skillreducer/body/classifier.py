@@ -146,7 +146,7 @@ class Overlap:
 
 @dataclass(frozen=True)
 class _RecapCues:
-    opening: re.Pattern[str]  # a recap cue within the first few words
+    opening: re.Pattern[str]  # a recap cue within the first few words of the source
     headings: frozenset[str]
     stopwords: frozenset[str]
 
@@ -156,7 +156,8 @@ def _recap_cues() -> _RecapCues:
     data = resources.lexicon("body-classifier")
     cues = "|".join(re.escape(w.lower()) + (r"\b" if w[-1].isalnum() else "") for w in sorted(data["recap_cues"], key=len, reverse=True))
     return _RecapCues(
-        re.compile(r"^\W*(?:[\w'-]+\W+){0,3}?(?:" + cues + ")"),
+        # \w+ and \W+ never overlap, so the optional words split one way only (no backtracking blow-up).
+        re.compile(r"^\W*(?:\w+\W+){0,3}?(?:" + cues + ")"),
         frozenset(h.lower() for h in data["recap_headings"]),
         frozenset(data["stopwords"]),
     )
@@ -223,7 +224,8 @@ def _closest(candidates: Iterable[tuple[int, float]]) -> tuple[int, float] | Non
 def _restates(item: BodyItem, cues: _RecapCues) -> bool:
     if item.heading_path and _HEADING_EDGES.sub("", item.heading_path[-1].lower()) in cues.headings:
         return True
-    return bool(cues.opening.match(item_prose(item).lower()))
+    # The source's opening is enough: the pattern skips list markers, checkboxes and emphasis.
+    return bool(cues.opening.match(item.text[:200].lower()))
 
 
 def repeated(overlap: Overlap, thresholds: Mapping[str, Any]) -> tuple[int, float] | None:

@@ -4,7 +4,8 @@ against the routing oracle, then shorter forms of each kept clause.
 Steps, each accepted only while the oracle passes:
 1. The working text is the description; one of `generate_below_tokens` tokens or fewer
    (or none) gets clauses generated from the body appended, so the author's own words stay
-   candidates and ddmin keeps what routes.
+   candidates and ddmin keeps what routes. The oracle's baseline is the original
+   description when there is one (nothing it routed may be lost), else the generated text.
 2. ddmin finds a 1-minimal set of clauses (every distinct subset asked once).
 3. Each kept clause is replaced by its first shorter form that still passes.
 4. If the clauses joined again do not pass (joining changed what routes), clauses are
@@ -70,7 +71,9 @@ def compress_description(skill: Skill, oracle: Oracle, profile: Profile, probe_s
         working = f"{join(segment(original))} {addition}".strip() if original else addition
         generated = True
     clauses = segment(working)
-    baseline = oracle.set_baseline(working)
+    # The bar is the author's description when there is one: a generated addition must not
+    # lose a probe the original routed. Without one, the generated text sets the bar.
+    baseline = oracle.set_baseline(original or working)
     if baseline.routed < baseline.probes:
         notes.append(f"{baseline.probes - baseline.routed} of {baseline.probes} probes do not reach the skill even with the full description")
 

@@ -41,9 +41,10 @@ from skillreducer.reduce.restructure import (
     CORE,
     DROPPED,
     IN_EXISTING,
+    Lines,
+    Placement,
     RestructureError,
     Restructured,
-    Lines,
     frontmatter_text,
     linked_paths,
     normalise,
@@ -137,18 +138,24 @@ _FENCE_LINE = re.compile(r"^[ \t>]*(?:`{3,}|~{3,})")
 
 
 def _inline_code(line: str) -> list[str]:
-    """Inline code spans: a run of n backticks closed by the next run of exactly n."""
+    """Inline code spans: a run of n backticks closed by the next run of exactly n (linear)."""
     runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(line)]
+    later: dict[int, list[int]] = {}  # run length -> indexes of the runs of that length, last first
+    for index in range(len(runs) - 1, -1, -1):
+        later.setdefault(runs[index][1] - runs[index][0], []).append(index)
     spans: list[str] = []
     index = 0
     while index < len(runs):
         start, end = runs[index]
-        close = next((j for j in range(index + 1, len(runs)) if runs[j][1] - runs[j][0] == end - start), None)
-        if close is None:
+        candidates = later[end - start]
+        while candidates and candidates[-1] <= index:
+            candidates.pop()
+        if candidates:
+            close = candidates.pop()
+            spans.append(line[start : runs[close][1]])
+            index = close + 1
+        else:
             index += 1
-            continue
-        spans.append(line[start : runs[close][1]])
-        index = close + 1
     return spans
 
 
@@ -223,13 +230,22 @@ class _Outputs:
         return self._normal[destination]
 
 
-def _final_destination(placements, index: int) -> str:
+def _dropped_target(destination: str) -> int | None:
+    """k of "dropped:duplicate-of:<k>", None for any other destination (or a malformed one)."""
+    tail = destination[len(DROPPED) :] if destination.startswith(DROPPED) else ""
+    return int(tail) if tail.isdigit() else None
+
+
+def _final_destination(placements: Sequence[Placement], index: int) -> str:
+    """Where an item's text is: a dropped duplicate's is where the item it repeats went."""
     seen = set()
     destination = placements[index].destination
     while destination.startswith(DROPPED) and index not in seen:
         seen.add(index)
-        index = int(destination[len(DROPPED) :])
-        destination = placements[index].destination if 0 <= index < len(placements) else ""
+        target = _dropped_target(destination)
+        if target is None or not 0 <= target < len(placements):
+            return ""
+        index, destination = target, placements[target].destination
     return destination
 
 
@@ -259,8 +275,8 @@ def _check_lossless(skill: Skill, items: Sequence[BodyItem], result: Restructure
     for item, placement in zip(items, placements):
         destination = placement.destination
         if destination.startswith(DROPPED):
-            target = int(destination[len(DROPPED) :])
-            if not 0 <= target < item.index or normalise(item.text) not in normalise(items[target].text):
+            target = _dropped_target(destination)
+            if target is None or not 0 <= target < item.index or normalise(item.text) not in normalise(items[target].text):
                 failures.append(Failure("lossless", item.index, f"dropped as a duplicate of item {target}, which does not contain its text"))
             continue
         text = _expected_text(item, placement.edits, failures)

@@ -101,6 +101,8 @@ def reduce_skill(skill: Skill, corpus: Corpus, routers: Routers, options: Reduce
         desc_result = compress_description(skill, oracle, options.profile, source)
         report["description"] = desc_result.as_dict()
         description = desc_result.after
+    elif description:
+        oracle.set_baseline(description)  # body only: the description as it is sets the routing bar
     body_result = None
     items = labels = None
     if options.only in (None, "body"):

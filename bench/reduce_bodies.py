@@ -1,0 +1,147 @@
+"""Benchmark `reduce` stage 2 (bodies) on a real corpus: every skill whose body is over
+1,000 tokens, labelled by the learned classifier (rules/models/body-classifier.json,
+feature model; --semantic for the embedding model), restructured behind the gate.
+
+Figures: mean and median core-token cut; expected loaded tokens (core + each reference
+x its stated read probability, [reduce_body] read_probability; the original counts its
+existing references at the 'existing' probability); gate pass rate; rounds; seconds per
+skill; and, checked here independently of the gate, how many code blocks, URLs,
+inline code spans and numbers of the original are missing from the output files.
+
+    python bench/reduce_bodies.py ../shared/corpus/real [--semantic]
+
+Writes bench/out/reduce_bodies.json and prints a Markdown summary. Routing is not
+re-checked here: the body stage leaves the description as it is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from skillreducer import resources, tokens  # noqa: E402
+from skillreducer.body.classifier import classify  # noqa: E402
+from skillreducer.body.items import body_items  # noqa: E402
+from skillreducer.discover import discover  # noqa: E402
+from skillreducer.load import load_skill  # noqa: E402
+from skillreducer.reduce.gate import reduce_body  # noqa: E402
+from skillreducer.reduce.restructure import expected_tokens, is_markdown  # noqa: E402
+
+URL = re.compile(r"https?://[^\s)>\]]+")
+INLINE = re.compile(r"`[^`\n]+`")
+NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
+
+
+def artefacts(skill) -> dict[str, list[str]]:
+    """What must survive byte for byte: code blocks, URLs, inline code, numbers (outside code)."""
+    code_lines = skill.code_lines
+    prose = "\n".join(line for n, line in enumerate(skill.lines, 1) if n >= skill.body_line and n not in code_lines)
+    return {
+        # The block's source lines, fences and indentation included (a block in a list is indented).
+        "code_blocks": ["\n".join(skill.lines[block.line - 1 : block.end_line]) for block in skill.code_blocks if block.text.strip()],
+        "urls": URL.findall(prose),
+        "inline_code": INLINE.findall(prose),
+        "numbers": NUMBER.findall(prose),
+    }
+
+
+def lost(skill, result) -> Counter:
+    outputs = result.skill_md + "\n" + "\n".join(result.files.values())
+    outputs += "\n" + "\n".join(f.text or "" for f in skill.files if is_markdown(f.path))
+    missing: Counter = Counter()
+    for kind, values in artefacts(skill).items():
+        missing[kind] += sum(1 for value in values if value not in outputs)
+    return missing
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--semantic", action="store_true", help="use the classifier with sentence embeddings")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "reduce_bodies.json")
+    args = parser.parse_args()
+    probability = resources.limits()["reduce_body"]["read_probability"]
+    rows = []
+    missing_total: Counter = Counter()
+    started_all = time.perf_counter()
+    for folder in discover([str(args.corpus)]):
+        skill = load_skill(Path(folder))
+        if skill.body_tokens <= 1000:
+            continue
+        started = time.perf_counter()
+        items = body_items(skill)
+        types = classify(items, semantic=args.semantic)
+        labels = [t.label for t in types]
+        duplicates = {i: t.duplicates for i, t in enumerate(types) if t.label == "redundant" and t.duplicates is not None}
+        result = reduce_body(skill, items, labels, duplicates)
+        seconds = time.perf_counter() - started
+        before = tokens.count(skill.body)
+        expected_before = before + sum(f.tokens * probability["existing"] for f in skill.references if f.text and is_markdown(f.path))
+        if result.fell_back:
+            core, expected = before, expected_before
+        else:
+            core, expected = result.restructured.core_tokens, expected_tokens(result.restructured)
+        missing = lost(skill, result)
+        missing_total.update(missing)
+        rows.append({
+            "skill": folder, "before": before, "core": core, "cut": 1 - core / before,
+            "expected": expected, "expected_before": expected_before, "rounds": result.rounds,
+            "fell_back": result.fell_back, "reason": result.reason, "seconds": seconds,
+            "labels": dict(Counter(labels)), "missing": dict(missing),
+        })
+    wall = time.perf_counter() - started_all
+    cuts = [r["cut"] for r in rows]
+    expected_cuts = [1 - r["expected"] / r["expected_before"] for r in rows]
+    label_counts: Counter = Counter()
+    for r in rows:
+        label_counts.update(r["labels"])
+    summary = {
+        "skills": len(rows),
+        "classifier": "features + embeddings" if args.semantic else "features",
+        "mean_core_cut": statistics.fmean(cuts),
+        "median_core_cut": statistics.median(cuts),
+        "mean_expected_loaded_cut": statistics.fmean(expected_cuts),
+        "median_expected_loaded_cut": statistics.median(expected_cuts),
+        "read_probability": probability,
+        "gate_pass_rate": sum(not r["fell_back"] for r in rows) / len(rows),
+        "rounds": dict(sorted(Counter(r["rounds"] for r in rows).items())),
+        "fallbacks": sum(r["fell_back"] for r in rows),
+        "missing": dict(missing_total),
+        "label_shares": {k: v / sum(label_counts.values()) for k, v in sorted(label_counts.items())},
+        "seconds_per_skill": statistics.fmean(r["seconds"] for r in rows),
+        "wall_seconds": wall,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"summary": summary, "rows": rows}, indent=1))
+    print(render(summary))
+
+
+def render(s: dict) -> str:
+    shares = ", ".join(f"{k} {v:.1%}" for k, v in s["label_shares"].items())
+    return "\n".join([
+        f"## reduce bodies ({s['skills']} skills with bodies over 1,000 tokens; classifier: {s['classifier']})",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| mean / median core-token cut | {s['mean_core_cut']:.1%} / {s['median_core_cut']:.1%} |",
+        f"| mean / median expected-loaded cut | {s['mean_expected_loaded_cut']:.1%} / {s['median_expected_loaded_cut']:.1%} (read probabilities {s['read_probability']}) |",
+        f"| gate pass rate | {s['gate_pass_rate']:.1%} ({s['fallbacks']} fell back to the original body) |",
+        f"| promote-and-recheck rounds | {s['rounds']} |",
+        f"| lost code blocks, URLs, inline code, numbers | {s['missing'] or 'none'} |",
+        f"| item labels | {shares} |",
+        f"| seconds per skill (mean) | {s['seconds_per_skill']:.3f} |",
+        f"| wall seconds | {s['wall_seconds']:.0f} |",
+    ])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,172 @@
+"""`skillreducer reduce` end to end: real skills on disk, the real tokenizer, router and model."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT
+from skillreducer.cli import main
+from skillreducer.load import load_skill
+from skillreducer.reduce.clauses import join, segment
+from skillreducer.route.probes import eval_probes, read_probe_file, synthesize
+
+GOOD = ROOT / "corpus" / "good"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def copy_skill(name: str, tmp_path: Path) -> Path:
+    target = tmp_path / "src" / name
+    shutil.copytree(GOOD / name, target)
+    return target
+
+
+def frontmatter(path: Path) -> dict:
+    return yaml.safe_load(path.read_text().split("---")[1])
+
+
+def test_description_only_lexical_writes_a_complete_copy(tmp_path, capsys):
+    source = copy_skill("pdf-form-filling", tmp_path)
+    before = {p.relative_to(source): p.read_bytes() for p in source.rglob("*") if p.is_file()}
+    code, out, err = run(capsys, "reduce", str(source), "--out", str(tmp_path / "out"), "--only", "description", "--router", "lexical", "--format", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    entry = report["skills"][0]
+    desc = entry["description"]
+    assert set(desc) >= {"before", "after", "before_tokens", "after_tokens", "generated", "oracle_calls", "probes", "routing"}
+    assert set(desc["routing"]) == {"before", "after"}
+    assert desc["after_tokens"] < desc["before_tokens"]
+    assert desc["oracle_calls"] >= 1 and len(desc["probes"]) >= 5
+    # Every probe the original routed still routes, and no neighbour probe is newly taken.
+    assert desc["routing"]["after"]["probes_routed"] >= desc["routing"]["before"]["probes_routed"]
+    assert desc["routing"]["after"]["neighbour_probes_taken"] <= desc["routing"]["before"]["neighbour_probes_taken"]
+    output = Path(entry["output"])
+    assert output == (tmp_path / "out" / "pdf-form-filling").resolve()
+    written = frontmatter(output / "SKILL.md")
+    original = frontmatter(source / "SKILL.md")
+    assert written["description"] == desc["after"] and list(written) == list(original)
+    assert "\n" not in desc["after"] and (output / "SKILL.md").read_text().count('description: "') == 1
+    # Everything else is copied as is; the source is untouched.
+    for relative, data in before.items():
+        assert (source / relative).read_bytes() == data
+        if relative.name != "SKILL.md":
+            assert (output / relative).read_bytes() == data
+    body = lambda p: p.read_text().split("---", 2)[2]  # noqa: E731
+    assert body(output / "SKILL.md") == body(source / "SKILL.md")
+
+
+def test_missing_description_is_generated_and_compressed(tmp_path, capsys):
+    root = tmp_path / "src" / "csv-dedupe"
+    root.mkdir(parents=True)
+    (root / "SKILL.md").write_text(
+        "---\nname: csv-dedupe\n---\n# CSV de-duplication\n\nRemoves duplicate rows from CSV files with pandas.\n\n"
+        "## When to use\n\n- The user wants to remove duplicate rows from a CSV file\n- A spreadsheet export has repeated records\n\n"
+        "## Steps\n\n1. Load the file with `pandas.read_csv`.\n2. Call `drop_duplicates` on the key columns.\n3. Write the result with `to_csv`.\n"
+    )
+    code, out, err = run(capsys, "reduce", str(root), "--out", str(tmp_path / "out"), "--only", "description", "--router", "lexical", "--format", "json")
+    assert code == 0, err
+    desc = json.loads(out)["skills"][0]["description"]
+    assert desc["generated"] and desc["before"] == "" and desc["after"]
+    assert frontmatter(tmp_path / "out" / "csv-dedupe" / "SKILL.md")["description"] == desc["after"]
+
+
+def test_probes_come_from_eval_files_then_probe_file(tmp_path):
+    source = copy_skill("log-triage", tmp_path)
+    (source / "evals").mkdir()
+    (source / "evals" / "evals.json").write_text(json.dumps({"evals": [{"id": 1, "prompt": "why is checkout failing since 10:00?"}]}))
+    (source / "evals" / "triggers.jsonl").write_text('{"query": "triage these logs", "should_trigger": true}\n{"query": "write a poem", "should_trigger": false}\n')
+    assert eval_probes(load_skill(source)) == ["why is checkout failing since 10:00?", "triage these logs"]
+    probe_file = tmp_path / "probes.txt"
+    probe_file.write_text("# comment\nfind the first error in app.log\n\n")
+    assert read_probe_file(probe_file) == ["find the first error in app.log"]
+
+
+def test_synthesized_probes_never_only_from_the_description():
+    skill = load_skill(GOOD / "sql-query-review")
+    probes = synthesize(skill)
+    assert len(probes) >= 5
+    description = skill.description_text.lower()
+    assert any(p.lower().removeprefix("help me with ").removeprefix("i need to ") not in description for p in probes)
+
+
+def test_clauses_of_good_descriptions_round_trip():
+    for folder in sorted(GOOD.iterdir()):
+        text = load_skill(folder).description_text
+        assert join(segment(text)) == " ".join(text.split())
+
+
+def test_in_place_keeps_a_backup_and_usage_errors_exit_2(tmp_path, capsys):
+    source = copy_skill("git-commit-messages", tmp_path)
+    original = (source / "SKILL.md").read_text()
+    code, out, err = run(capsys, "reduce", str(source), "--in-place", "--only", "description", "--router", "lexical", "--format", "json")
+    assert code == 0, err
+    entry = json.loads(out)["skills"][0]
+    if entry["description"]["after"] != entry["description"]["before"]:
+        assert Path(entry["backup"]).joinpath("SKILL.md").read_text() == original
+        assert (source / "SKILL.md").read_text() != original
+    for argv in (
+        ["reduce", str(source)],
+        ["reduce", str(source), "--out", str(tmp_path / "o"), "--in-place"],
+        ["reduce", str(source), "--out", str(tmp_path / "o"), "--profile", "nope"],
+        ["reduce", str(source), "--out", str(tmp_path / "o"), "--plot", str(tmp_path / "f.pdf")],
+        ["reduce", str(tmp_path / "missing"), "--out", str(tmp_path / "o")],
+        ["reduce", str(source), "--out", str(tmp_path / "o"), "--probes", str(tmp_path / "none.txt")],
+    ):
+        code, out, err = run(capsys, *argv)
+        assert code == 2 and out == "" and "Traceback" not in err and "error" in err
+
+
+def test_out_inside_the_source_is_refused(tmp_path, capsys):
+    source = copy_skill("image-resizing", tmp_path)
+    code, out, err = run(capsys, "reduce", str(source), "--out", str(source / "out"), "--only", "description", "--router", "lexical", "--format", "json")
+    assert code == 1
+    assert "overlaps" in json.loads(out)["skills"][0]["error"]
+    assert not (source / "out").exists()
+
+
+def test_full_reduce_searches_gates_and_plots(tmp_path, capsys):
+    source = copy_skill("terraform-plan-review", tmp_path)
+    plot = tmp_path / "front.svg"
+    code, out, err = run(capsys, "reduce", str(source), "--out", str(tmp_path / "out"), "--format", "json", "--plot", str(plot), "--diff")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["objective_senses"]["faithfulness"] == "max" and report["objective_senses"]["core_tokens"] == "min"
+    entry = report["skills"][0]
+    front = entry["pareto_front"]
+    assert front and 0 <= entry["chosen"] < len(front)
+    staged = entry["search"]["staged"]
+    chosen = front[entry["chosen"]]["objectives"]
+    for name, sense in report["objective_senses"].items():
+        assert chosen[name] <= staged[name] + 1e-9 if sense == "min" else chosen[name] >= staged[name] - 1e-9
+    body = entry["body"]
+    assert set(body) >= {"before_tokens", "core_tokens", "references", "items"}
+    assert set(entry["faithfulness"]) >= {"passed", "lossless", "rounds", "failures"}
+    output = Path(entry["output"])
+    for ref in body["references"]:
+        assert (output / ref["path"]).is_file() and ref["when"] and 3 <= len(ref["topics"]) <= 5
+        assert ref["path"] in (output / "SKILL.md").read_text()
+    assert plot.read_text().startswith("<svg") and "chosen" in plot.read_text()
+    assert entry["diff"].startswith("--- a/terraform-plan-review/SKILL.md")
+
+
+@pytest.mark.parametrize("name", ["csv-to-markdown-table", "postgres-migrations"])
+def test_body_only_is_lossless_on_sample_skills(tmp_path, capsys, name):
+    source = copy_skill(name, tmp_path)
+    code, out, err = run(capsys, "reduce", str(source), "--out", str(tmp_path / "out"), "--only", "body", "--router", "lexical", "--format", "json")
+    assert code == 0, err
+    entry = json.loads(out)["skills"][0]
+    assert entry["faithfulness"]["passed"] and entry["faithfulness"]["lossless"]
+    output = Path(entry["output"])
+    everything = "\n".join(p.read_text() for p in output.rglob("*.md"))
+    skill = load_skill(source)
+    for block in skill.code_blocks:  # the source lines, fences and indentation included
+        assert "\n".join(skill.lines[block.line - 1 : block.end_line]) in everything
