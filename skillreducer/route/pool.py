@@ -30,10 +30,10 @@ def candidate_of(skill: Skill, description: str | None = None) -> Candidate:
 
 def nearest_neighbours(skill: Skill, corpus: Sequence[Skill], count: int) -> list[Skill]:
     """The `count` skills of `corpus` nearest to `skill` by TF-IDF cosine over name + description."""
-    import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    others = [s for s in corpus if _identity(s) != _identity(skill) and s.description_text]
+    own = Path(skill.root).resolve()
+    others = [s for s in corpus if Path(s.root).resolve() != own and s.description_text]
     if not others or count <= 0:
         return []
     texts = [_routing_text(s) for s in others]
@@ -45,10 +45,6 @@ def nearest_neighbours(skill: Skill, corpus: Sequence[Skill], count: int) -> lis
     similarity = (matrix[:-1] @ matrix[-1].T).toarray().ravel()
     order = sorted(range(len(others)), key=lambda i: (-similarity[i], str(others[i].root)))
     return [others[i] for i in order[:count]]
-
-
-def _identity(skill: Skill) -> tuple[str, str]:
-    return (str(Path(skill.root).resolve()), "")
 
 
 def _routing_text(skill: Skill, with_body: bool = False) -> str:

@@ -22,13 +22,12 @@ class Measurer:
         self.linter = Linter(config, None)
         self.profile = profiles.load(config.profile)
         self.limits = loader_limits(config.thresholds.get("loader"))
-        self.min_repeat_chars = int(config.limits()["body"]["duplicate_paragraph_min_chars"])
 
     def __call__(self, root: str) -> Record:
         try:
             skill = load_skill(root, self.limits, Snapshot(Path(root), self.limits))
             result = self.linter.lint_loaded(skill)
-            record = measure(skill, result.summary, self.profile, self.min_repeat_chars)
+            record = measure(skill, result.summary, self.profile)
             for diagnostic in result.diagnostics:
                 record.findings[diagnostic.code] = record.findings.get(diagnostic.code, 0) + 1
                 record.severities[diagnostic.severity] = record.severities.get(diagnostic.severity, 0) + 1

@@ -12,9 +12,9 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from skillreducer import tokens
-from skillreducer.lint import actionability
+from skillreducer.body.classifier import classify
+from skillreducer.body.items import body_items
 from skillreducer.lint.rule import SkillSummary
-from skillreducer.lint.rules.body import item_key  # one definition of "repeats an earlier item"
 from skillreducer.lint.rules.spec import NAME  # one definition of a valid name
 from skillreducer.model import Skill
 from skillreducer.profiles import Profile
@@ -23,13 +23,13 @@ from skillreducer.stats import minhash
 # Body item types of the method; the heuristic classifier fills only some (see item_type).
 TYPES = ("core", "background", "example", "template", "redundant")
 # How item_type decides, for the report; change these three with the classifier.
-CLASSIFIER = "heuristic: skillreducer.lint.actionability.classify_items"
+CLASSIFIER = "learned: skillreducer.body.classifier.classify (feature model, as SR303)"
 CLASSIFIER_METHOD = (
-    "core = actionable; redundant = repeats an earlier item word for word (SR305's test); "
-    "example = other code blocks; background = other text, tables and quotes. "
-    "The heuristic does not tell a template from an example: templates are counted as examples."
+    "a logistic regression over transparent item features (imperative mood, modals, second person, "
+    "code share, placeholders, heading words, position, length) trained on corpus/labels/, plus a "
+    "shingle-overlap pass for items that repeat an earlier one (redundant)"
 )
-NOT_DISTINGUISHED = ("template",)
+NOT_DISTINGUISHED: tuple[str, ...] = ()  # every type of the method is told apart
 BLOCK_SCALAR_STYLES = ("literal", "folded")
 
 
@@ -82,29 +82,7 @@ def body_line_count(skill: Skill) -> int:
     return last
 
 
-def item_type(item: actionability.Item, seen: set[str], min_repeat_chars: int) -> str:
-    """The method's body type of one item, from the best classifier the project has.
-
-    A classifier that labels items with one of TYPES (the learned one) is used as is. The
-    heuristic only says actionable or not plus the item's kind, so: an item repeating an
-    earlier one word for word (SR305's test) is redundant; actionable is core; other code
-    blocks are example (it cannot tell a template from an example); the rest is background.
-    """
-    label = getattr(item, "label", None)
-    if label in TYPES:
-        return label
-    if item.kind in ("paragraph", "list-item", "blockquote"):
-        key = item_key(item)
-        if len(key) >= min_repeat_chars:
-            if key in seen:
-                return "redundant"
-            seen.add(key)
-    if item.actionable:
-        return "core"
-    return "example" if item.kind == "code" else "background"
-
-
-def measure(skill: Skill, summary: SkillSummary, profile: Profile, min_repeat_chars: int) -> Record:
+def measure(skill: Skill, summary: SkillSummary, profile: Profile) -> Record:
     record = Record(root=str(skill.root), summary=summary, content_hash=skill.content_hash, problems=len(skill.problems))
     value = skill.description
     if isinstance(value, str) and value.strip():
@@ -124,11 +102,10 @@ def measure(skill: Skill, summary: SkillSummary, profile: Profile, min_repeat_ch
     record.script_files = sum(1 for f in skill.files if f.path.startswith("scripts/"))
     record.other_files = len(skill.files)
     counts = {t: [0, 0] for t in TYPES}
-    seen: set[str] = set()
-    for item in actionability.classify_items(skill):
-        kind = item_type(item, seen, min_repeat_chars)
-        counts[kind][0] += 1
-        counts[kind][1] += item.size
+    items = body_items(skill)
+    for item, kind in zip(items, classify(items)):
+        counts[kind.label][0] += 1
+        counts[kind.label][1] += len(" ".join(item.text.split()))  # as SR303 measures
     record.items = counts
     record.minhash = minhash.signature(skill.text)
     return record

@@ -90,20 +90,28 @@ class NonActionableShare(Rule):
     summary = "Most of the body is background, examples or reference data rather than instructions."
 
     def check(self, skill: Skill, ctx: Context) -> Iterator[Finding]:
-        items = actionability.classify_items(skill)
+        # The learned body classifier (feature model, plain Python: no numpy or sklearn here),
+        # the same one reduce places items with and stats counts types with.
+        from skillreducer.body.classifier import classify
+        from skillreducer.body.items import body_items
+
+        items = body_items(skill)
         if len(items) < ctx.limit("body", "min_items_for_share"):
             return
+        types = classify(items)
         # Measured in characters (whitespace runs counted once), not tokens: close enough
         # for a share and it keeps the tokenizer out of the pre-commit path.
-        other, total = actionability.non_actionable_share(items)
+        sizes = [len(" ".join(item.text.split())) for item in items]
+        total = sum(sizes)
+        other = sum(size for size, kind in zip(sizes, types) if kind.label != "core")
         limit = ctx.limit("body", "non_actionable_max_share")
         if not total or other / total <= limit:
             return
-        kept = sum(1 for item in items if not item.actionable)
+        kept = sum(1 for kind in types if kind.label != "core")
         yield Finding(
             f"{other / total:.1%} of the body ({_n(other)} of {_n(total)} characters, {kept} of {len(items)} items) "
-            f"is background, examples or reference data rather than instructions; the limit is {limit:.0%}: "
-            "move it into references/ files and say when to read them",
+            f"is background, examples, templates or repeats rather than instructions; the limit is {limit:.0%}: "
+            "move it into references/ files and say when to read them (skillreducer reduce --only body does this)",
             items[0].line,
             end_line=items[-1].end_line,
         )
