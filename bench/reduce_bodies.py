@@ -6,7 +6,9 @@ Figures: mean and median core-token cut; expected loaded tokens (core + each ref
 x its stated read probability, [reduce_body] read_probability; the original counts its
 existing references at the 'existing' probability); gate pass rate; rounds; seconds per
 skill; and, checked here independently of the gate, how many code blocks, URLs,
-inline code spans and numbers of the original are missing from the output files.
+inline code spans and numbers of the original are missing from the output files (a code
+block counts as present when its lines are there in order, allowing one indentation
+shift shared by all of them, as when a list item moves out of its list).
 
     python bench/reduce_bodies.py ../shared/corpus/real [--semantic]
 
@@ -34,7 +36,7 @@ from skillreducer.body.items import body_items  # noqa: E402
 from skillreducer.discover import discover  # noqa: E402
 from skillreducer.load import load_skill  # noqa: E402
 from skillreducer.reduce.gate import reduce_body  # noqa: E402
-from skillreducer.reduce.restructure import expected_tokens, is_markdown  # noqa: E402
+from skillreducer.reduce.restructure import Lines, expected_tokens, is_markdown  # noqa: E402
 
 URL = re.compile(r"https?://[^\s)>\]]+")
 INLINE = re.compile(r"`[^`\n]+`")
@@ -57,9 +59,15 @@ def artefacts(skill) -> dict[str, list[str]]:
 def lost(skill, result) -> Counter:
     outputs = result.skill_md + "\n" + "\n".join(result.files.values())
     outputs += "\n" + "\n".join(f.text or "" for f in skill.files if is_markdown(f.path))
+    lines = Lines(outputs.split("\n"))
     missing: Counter = Counter()
     for kind, values in artefacts(skill).items():
-        missing[kind] += sum(1 for value in values if value not in outputs)
+        if kind == "code_blocks":
+            # Every line as written, up to one indentation shift shared by all of them (a list
+            # item moved out of its list loses its indent) and whitespace-only lines.
+            missing[kind] += sum(1 for value in values if value not in outputs and not lines.contains(value.split("\n")))
+        else:
+            missing[kind] += sum(1 for value in values if value not in outputs)
     return missing
 
 

@@ -31,7 +31,6 @@ import bisect
 import functools
 import posixpath
 import re
-import textwrap
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 from urllib.parse import unquote
@@ -98,6 +97,25 @@ class Restructured:
     @property
     def body(self) -> str:
         return self.skill_md[len(self.frontmatter) :]
+
+
+def dedent(text: str) -> str:
+    """Remove the indentation every non-blank line shares, and nothing else.
+
+    Unlike textwrap.dedent, a whitespace-only line keeps whatever lies past that shared
+    indentation: inside a code block it is part of the code, which must survive byte for byte.
+    """
+    lines = text.split("\n")
+    indents = [line[: len(line) - len(line.lstrip(" \t"))] for line in lines if line.strip()]
+    if not indents:
+        return text
+    prefix = indents[0]
+    for indent in indents[1:]:
+        while not indent.startswith(prefix):
+            prefix = prefix[:-1]
+    if not prefix:
+        return text
+    return "\n".join(line[len(prefix):] if line.startswith(prefix) else line.lstrip(" \t") if not line.strip() else line for line in lines)
 
 
 def normalise(text: str) -> str:
@@ -351,7 +369,7 @@ def _reference_text(kind: str, moved: Sequence[BodyItem], when: str, topics: Seq
             common -= 1  # back under a shorter path: repeat its heading
         for depth in range(common, len(path)):
             out += ["", "#" * min(6, depth + 2) + " " + path[depth]]
-        out += ["", textwrap.dedent(item.text)]
+        out += ["", dedent(item.text)]
         previous = path
     return "\n".join(out) + "\n"
 
@@ -500,7 +518,7 @@ def restructure(
     norms = [normalise(item.text) for item in items]
     # Duplicates are judged on the dedented lines, not on normalised text: a blank line or
     # an indent inside code is part of the code.
-    rows = [textwrap.dedent(item.text).split("\n") for item in items]
+    rows = [dedent(item.text).split("\n") for item in items]
     code = skill.code_lines
 
     destination: list[str] = []
