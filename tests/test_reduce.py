@@ -170,3 +170,15 @@ def test_body_only_is_lossless_on_sample_skills(tmp_path, capsys, name):
     skill = load_skill(source)
     for block in skill.code_blocks:  # the source lines, fences and indentation included
         assert "\n".join(skill.lines[block.line - 1 : block.end_line]) in everything
+
+
+def test_jobs_and_hostile_skills_never_traceback(tmp_path, capsys):
+    # corpus/bad holds one broken skill per case: unparsable YAML, no frontmatter, bad names...
+    code, out, err = run(capsys, "reduce", str(ROOT / "corpus" / "bad"), "--out", str(tmp_path / "out"), "--router", "lexical", "--jobs", "2", "--format", "json")
+    assert "Traceback" not in err and "internal error" not in err
+    entries = json.loads(out)["skills"]
+    assert len(entries) == len([p for p in (ROOT / "corpus" / "bad").iterdir() if (p / "SKILL.md").exists()])
+    assert code == (1 if any("error" in e for e in entries) else 0)
+    for entry in entries:
+        if "error" not in entry:
+            assert Path(entry["output"]).is_relative_to((tmp_path / "out").resolve())

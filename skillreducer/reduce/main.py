@@ -26,34 +26,15 @@ def run(args) -> int:
         corpus = Corpus.load(discover([str(against)]))
     except DiscoveryError as error:
         raise UsageError(f"--against: {error}") from error
-    _STATE.update(corpus=corpus, routers=Routers(options.router_kind, options.cache_dir), options=options)
+    _STATE.update(corpus=corpus, routers=Routers(options.router_kind, options.cache_dir), options=options, args=args)
     if args.jobs > 1 and len(roots) > 1:
         import multiprocessing
 
         with multiprocessing.get_context("fork").Pool(min(args.jobs, len(roots))) as pool:
-            results = pool.map(_reduce_one, roots, chunksize=1)
+            entries = pool.map(_reduce_one, roots, chunksize=1)
     else:
-        results = [_reduce_one(root) for root in roots]
-    entries = []
-    failed = False
-    for root, (entry, changes, skill) in zip(roots, results):
-        if skill is not None and "error" not in entry:
-            try:
-                if args.diff:
-                    entry["diff"] = unified_diff(skill, changes, skill.folder_name)
-                if args.in_place:
-                    backup, skipped = write_in_place(skill, changes) if changes else (None, [])
-                    entry["output"] = str(skill.root)
-                    entry["backup"] = str(backup) if backup else None
-                else:
-                    target, skipped = write_out(skill, changes, args.out, force=args.force)
-                    entry["output"] = str(target)
-                if skipped:
-                    entry["notes"].append(f"not copied (not regular files): {', '.join(skipped)}")
-            except (WriteError, OSError) as error:
-                entry["error"] = f"not written: {error}"
-        failed = failed or "error" in entry
-        entries.append(entry)
+        entries = [_reduce_one(root) for root in roots]
+    failed = any("error" in entry for entry in entries)
     report: dict[str, Any] = {"skills": entries}
     if args.only is None:
         from skillreducer.optimize.skill import OBJECTIVES
@@ -62,7 +43,11 @@ def run(args) -> int:
         if args.plot is not None and entries and entries[0].get("pareto_front"):
             from skillreducer.optimize.plot import plot_front
 
-            plot_front(entries[0]["pareto_front"], entries[0]["chosen"], report["objective_senses"], args.plot)
+            try:
+                plot_front(entries[0]["pareto_front"], entries[0]["chosen"], report["objective_senses"], args.plot)
+            except (OSError, RuntimeError) as error:
+                print(f"skillreducer: --plot {args.plot}: {error}", file=sys.stderr)
+                failed = True
     command.emit(report, args.format)
     return 1 if failed else 0
 
@@ -114,19 +99,37 @@ def _validate(args) -> tuple[ReduceOptions, list[str], Path]:
     return options, roots, Path(against)
 
 
-def _reduce_one(root: str):
-    """(report entry, changes, skill) for one skill; errors become the entry's 'error'."""
+def _reduce_one(root: str) -> dict[str, Any]:
+    """Reduce and write one skill; errors become the report entry's 'error'."""
     try:
         skill = load_skill(Path(root))
     except OSError as error:
-        return {"source": root, "notes": [], "error": f"cannot read: {error}"}, {}, None
+        return {"source": root, "notes": [], "error": f"cannot read: {error}"}
     if not skill.text:
-        return {"source": root, "notes": [], "error": "SKILL.md is empty or unreadable"}, {}, None
+        return {"source": root, "notes": [], "error": "SKILL.md is empty or unreadable"}
     try:
         entry, changes = reduce_skill(skill, _STATE["corpus"], _STATE["routers"], _STATE["options"])
     except Exception as error:  # one bad skill must not stop the others; say what happened
         if os.environ.get("SKILLREDUCER_DEBUG"):
             raise
         print(f"skillreducer: {root}: internal error: {type(error).__name__}: {error}", file=sys.stderr)
-        return {"source": root, "notes": [], "error": f"internal error: {type(error).__name__}: {error}"}, {}, None
-    return entry, changes, skill
+        return {"source": root, "notes": [], "error": f"internal error: {type(error).__name__}: {error}"}
+    _write(skill, entry, changes, _STATE["args"])
+    return entry
+
+
+def _write(skill, entry: dict[str, Any], changes: dict[str, str], args) -> None:
+    try:
+        if args.diff:
+            entry["diff"] = unified_diff(skill, changes, skill.folder_name)
+        if args.in_place:
+            backup, skipped = write_in_place(skill, changes) if changes else (None, [])
+            entry["output"] = str(skill.root)
+            entry["backup"] = str(backup) if backup else None
+        else:
+            target, skipped = write_out(skill, changes, args.out, force=args.force)
+            entry["output"] = str(target)
+        if skipped:
+            entry["notes"].append(f"not copied (not regular files): {', '.join(skipped)}")
+    except (WriteError, OSError) as error:
+        entry["error"] = f"not written: {error}"
