@@ -21,7 +21,7 @@ from typing import Iterable, Pattern, Sequence
 
 from skillreducer import resources
 from skillreducer.body.items import BodyItem
-from skillreducer.lint.actionability import ITEM_KINDS, Item, prose
+from skillreducer.lint.actionability import ITEM_KINDS, Item, alternation, prose
 
 HEADING_GROUPS = ("example", "background", "template", "core", "output")
 
@@ -116,23 +116,7 @@ class _Cues:
     headings: tuple[Pattern[str], ...]  # one per HEADING_GROUPS
 
 
-def _words(words: Iterable[str]) -> str:
-    """Alternation of cues with word boundaries where a cue has word characters.
-
-    Grouped by first character ("m(?:ust not|ust)"), longest first within a group: at most
-    one group can match at a position, so the engine tries few branches per position.
-    """
-    groups: dict[str, list[str]] = {}
-    for word in sorted({w.lower() for w in words}, key=lambda w: (-len(w), w)):
-        groups.setdefault(word[0], []).append(word)
-    return "|".join(
-        (r"\b" if first.isalnum() else "")
-        + re.escape(first)
-        + "(?:"
-        + "|".join(re.escape(w[1:]) + (r"\b" if w[-1].isalnum() else "") for w in words)
-        + ")"
-        for first, words in sorted(groups.items())
-    )
+_words = alternation  # one builder of cue alternations for the heuristic and the features
 
 
 def _compiled(words: Iterable[str]) -> Pattern[str]:

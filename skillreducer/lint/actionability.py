@@ -86,7 +86,7 @@ class _Cues:
     command_block_max_lines: int
 
 
-def _alternation(words: Iterable[str]) -> str:
+def alternation(words: Iterable[str]) -> str:
     # Longest first so "must not" wins over "must"; word boundaries only where the cue has a word character.
     # Cues are grouped by first character ("m(?:ust not|ust)"): only one group can match at a
     # position and order within a group is kept, so matches are those of the flat alternation,
@@ -110,12 +110,12 @@ def _cues() -> _Cues:
     return _Cues(
         verbs=frozenset(data["imperative_verbs"]),
         not_after=frozenset(data["not_imperative_after"]),
-        modal=re.compile(_alternation(data["modals"])),
-        second_person=re.compile(r"\byou(?:\s+|(?='))(?:" + _alternation(data["second_person"]) + ")"),
-        conditional=re.compile(r"^(?:" + _alternation(data["conditionals"]) + r")\b[^,]{0,200},\s*(?:then\s+)?([a-z][a-z-]*)"),
-        background=re.compile(_alternation(data["background_cues"])),
-        core_heading=re.compile(_alternation(data["core_headings"])),
-        background_heading=re.compile(_alternation(data["background_headings"])),
+        modal=re.compile(alternation(data["modals"])),
+        second_person=re.compile(r"\byou(?:\s+|(?='))(?:" + alternation(data["second_person"]) + ")"),
+        conditional=re.compile(r"^(?:" + alternation(data["conditionals"]) + r")\b[^,]{0,200},\s*(?:then\s+)?([a-z][a-z-]*)"),
+        background=re.compile(alternation(data["background_cues"])),
+        core_heading=re.compile(alternation(data["core_headings"])),
+        background_heading=re.compile(alternation(data["background_headings"])),
         command_block_max_lines=int(data.get("command_block_max_lines", 6)),
     )
 

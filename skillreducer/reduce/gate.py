@@ -36,6 +36,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from skillreducer import resources
 from skillreducer.body.items import BodyItem
 from skillreducer.lint.actionability import classify_items
+from skillreducer.lint.rules.body import code_spans
 from skillreducer.model import Skill
 from skillreducer.reduce.restructure import (
     CORE,
@@ -133,30 +134,11 @@ _URL = re.compile(r"(?:https?|ftp|file)://[^\s<>()\[\]`\"']{1,2000}")
 _LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]{1,2000})")
 _PATH = re.compile(r"(?<![\w./~-])[\w.~-]{0,200}(?:/[\w.-]{1,200})+/?")
 _NUMBER = re.compile(r"(?<!\d)\d+(?:[.,]\d+)*")
-_BACKTICKS = re.compile(r"`+")
 _FENCE_LINE = re.compile(r"^[ \t>]*(?:`{3,}|~{3,})")
 
 
 def _inline_code(line: str) -> list[str]:
-    """Inline code spans: a run of n backticks closed by the next run of exactly n (linear)."""
-    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(line)]
-    later: dict[int, list[int]] = {}  # run length -> indexes of the runs of that length, last first
-    for index in range(len(runs) - 1, -1, -1):
-        later.setdefault(runs[index][1] - runs[index][0], []).append(index)
-    spans: list[str] = []
-    index = 0
-    while index < len(runs):
-        start, end = runs[index]
-        candidates = later[end - start]
-        while candidates and candidates[-1] <= index:
-            candidates.pop()
-        if candidates:
-            close = candidates.pop()
-            spans.append(line[start : runs[close][1]])
-            index = close + 1
-        else:
-            index += 1
-    return spans
+    return [line[start:end] for start, end in code_spans(line)]
 
 
 def _protected_tokens(lines: Iterable[str]) -> Counter[tuple[str, str]]:

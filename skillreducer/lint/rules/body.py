@@ -135,7 +135,7 @@ def _filler() -> _Filler:
     return _Filler(re.compile(rf"(?<![\w'-])(?:{alternation})(?![\w'-])", re.I), replacements, tuple(phrases))
 
 
-def _code_spans(line: str) -> Iterator[tuple[int, int]]:
+def code_spans(line: str) -> Iterator[tuple[int, int]]:
     """(start, end) of inline code spans: a run of n backticks closed by the next run of n.
 
     Linear in the line (a backreference regex is cubic on a line of backticks)."""
@@ -161,7 +161,7 @@ def _mask(line: str) -> str:
     """Blank out inline code, link targets and double-quoted text, keeping columns."""
     if "`" in line:
         chars = list(line)
-        for start, end in _code_spans(line):
+        for start, end in code_spans(line):
             chars[start:end] = " " * (end - start)
         line = "".join(chars)
     for pattern in (_LINK_TARGET, _QUOTED):
