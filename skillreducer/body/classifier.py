@@ -257,11 +257,14 @@ def classify(
     semantic: bool = False,
     limits: Mapping[str, Any] | None = None,
     model: Model | None = None,
+    redundancy: bool = True,
 ) -> list[ItemType]:
     """The type of each item of one body (in body order).
 
     `limits` is the merged limits mapping of a config (`Config.limits()`), else rules/limits.toml;
     `model` defaults to the exported one. `semantic=True` needs the semantic extra.
+    `redundancy=False` skips the repeat pass (a third of the cost): each item keeps the type
+    the model gives it, for callers that only ask core or not (SR303).
     """
     if not items:
         return []
@@ -277,12 +280,12 @@ def classify(
         matrix = np.hstack([np.array([[row[name] for name in FEATURES] for row in rows]), vectors])
         linear = model.semantic
         scores = (matrix @ np.array(linear.weights).T + np.array(linear.intercepts)).tolist()
-        found = overlaps(items, int(thresholds["shingle_words"]), vectors)
+        found = overlaps(items, int(thresholds["shingle_words"]), vectors) if redundancy else None
     else:
         linear = model.features
         scores = [linear.scores(row) for row in rows]
-        found = overlaps(items, int(thresholds["shingle_words"]))
-    duplicates = [repeated(overlap, thresholds) for overlap in found]
+        found = overlaps(items, int(thresholds["shingle_words"])) if redundancy else None
+    duplicates = [repeated(overlap, thresholds) for overlap in found] if found is not None else [None] * len(items)
     labels = linear.labels
     out = []
     for item_scores, duplicate in zip(scores, duplicates):

@@ -98,7 +98,8 @@ class NonActionableShare(Rule):
         items = body_items(skill)
         if len(items) < ctx.limit("body", "min_items_for_share"):
             return
-        types = classify(items)
+        # Repeats count by their own type here: SR305 reports word-for-word repeats.
+        types = classify(items, redundancy=False)
         # Measured in characters (whitespace runs counted once), not tokens: close enough
         # for a share and it keeps the tokenizer out of the pre-commit path.
         sizes = [len(" ".join(item.text.split())) for item in items]
