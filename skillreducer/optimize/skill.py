@@ -75,7 +75,6 @@ class SkillProblem:
         description_budget: int,
         body_budget: int,
         starts: Sequence[Variant],
-        fixed_core_tokens: int = 0,
     ):
         self.clauses = list(clauses)
         self.shorter = [list(forms) for forms in shorter]
@@ -86,7 +85,6 @@ class SkillProblem:
         self.description_budget = description_budget
         self.body_budget = body_budget
         self.starts = list(starts)
-        self.fixed_core_tokens = fixed_core_tokens  # headings and other non-item lines kept in core
         self.item_tokens = [tokens.count(item.text) for item in items]
         # A repeat may leave core: what it repeats is kept. Every other instruction must stay.
         self.must_stay = [i for i, a in enumerate(self.actionable) if a and self.labels[i] != "redundant"]
@@ -113,7 +111,8 @@ class SkillProblem:
 
     def body_tokens(self, x: Variant) -> tuple[int, float]:
         """(core tokens, expected loaded tokens)."""
-        core = self.fixed_core_tokens + sum(t for t, c in zip(self.item_tokens, x.core) if c)
+        # Items only: headings and other lines kept in core weigh the same in every variant.
+        core = sum(t for t, c in zip(self.item_tokens, x.core) if c)
         files: dict[str, int] = {}
         for index, in_core in enumerate(x.core):
             if not in_core and self.labels[index] != "redundant":  # a repeat out of core is dropped

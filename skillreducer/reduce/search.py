@@ -53,7 +53,6 @@ def build_problem(skill: Skill, oracle: Oracle, desc_result, body_result, items:
         options.budget_description or profile.description_budget_tokens,
         options.budget_body or profile.body_budget_tokens,
         starts=[staged, original, by_label],
-        fixed_core_tokens=0,
     )
     return problem, staged
 
