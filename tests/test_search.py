@@ -41,14 +41,20 @@ def test_choose_prefers_budget_then_faithfulness_then_fewer_tokens_and_never_wor
     assert choose(front, staged, 15, None) == 0  # only the 10-token description fits 15
 
 
-def test_search_on_a_real_skill_keeps_the_staged_result_or_better():
+def staged_problem(name: str):
+    """(problem, staged variant, description result, items) after both stages, lexical oracle."""
     corpus = Corpus.load([str(p) for p in sorted(GOOD.iterdir())])
     options = ReduceOptions(profiles.load("claude-code"), "lexical")
-    skill = load_skill(GOOD / "sql-query-review")
+    skill = load_skill(GOOD / name)
     oracle, source = build_oracle(skill, corpus, Routers("lexical", None).for_skill(skill, corpus), options)
     desc = compress_description(skill, oracle, options.profile, source)
     body, items, labels, _ = _reduce_body(skill, oracle, desc.after, options)
     problem, staged_variant = build_problem(skill, oracle, desc, body, items, labels, options)
+    return problem, staged_variant, desc, items
+
+
+def test_search_on_a_real_skill_keeps_the_staged_result_or_better():
+    problem, staged_variant, desc, _ = staged_problem("sql-query-review")
     staged = problem.evaluate(staged_variant)
     assert staged[NAMES.index("description_tokens")] == tokens.count(desc.after)
     assert staged[NAMES.index("faithfulness")] == 1.0  # the gate passed it
@@ -64,13 +70,7 @@ def test_search_on_a_real_skill_keeps_the_staged_result_or_better():
 
 
 def test_operators_follow_their_feedback():
-    corpus = Corpus.load([str(p) for p in sorted(GOOD.iterdir())])
-    options = ReduceOptions(profiles.load("claude-code"), "lexical")
-    skill = load_skill(GOOD / "terraform-plan-review")
-    oracle, source = build_oracle(skill, corpus, Routers("lexical", None).for_skill(skill, corpus), options)
-    desc = compress_description(skill, oracle, options.profile, source)
-    body, items, labels, _ = _reduce_body(skill, oracle, desc.after, options)
-    problem, _ = build_problem(skill, oracle, desc, body, items, labels, options)
+    problem, _, desc, items = staged_problem("terraform-plan-review")
     everything = Variant(tuple(True for _ in desc.clauses), tuple(-1 for _ in desc.clauses), tuple(True for _ in items))
     rng = np.random.default_rng(0)
     need = {n: 1 / len(NAMES) for n in NAMES}

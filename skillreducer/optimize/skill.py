@@ -41,6 +41,7 @@ OBJECTIVES = (
     Objective("body_compliance", "max"),
 )
 NAMES = tuple(o.name for o in OBJECTIVES)
+SENSES = {o.name: o.sense for o in OBJECTIVES}  # the report's objective_senses
 _REFERENCE_OF = {"example": "examples", "template": "templates"}  # anything else moved is background
 POINTER_LINE = "- Read [references/examples.md](references/examples.md) when you need a worked example of these steps."
 

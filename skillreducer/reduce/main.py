@@ -37,9 +37,9 @@ def run(args) -> int:
     failed = any("error" in entry for entry in entries)
     report: dict[str, Any] = {"skills": entries}
     if args.only is None:
-        from skillreducer.optimize.skill import OBJECTIVES
+        from skillreducer.optimize.skill import SENSES
 
-        report["objective_senses"] = {o.name: o.sense for o in OBJECTIVES}
+        report["objective_senses"] = dict(SENSES)
         if args.plot is not None and entries and entries[0].get("pareto_front"):
             from skillreducer.optimize.plot import plot_front
 
@@ -62,8 +62,9 @@ def _validate(args) -> tuple[ReduceOptions, list[str], Path]:
         raise UsageError(f"unknown profile {profile_name!r}; choose from {', '.join(profiles.available())}")
     from skillreducer.route.router import default_router_kind
 
-    router_kind = args.router or default_router_kind()
-    if router_kind != "lexical" and default_router_kind() == "lexical":
+    available = default_router_kind()  # "lexical" when the semantic extra is missing
+    router_kind = args.router or available
+    if router_kind != "lexical" and available == "lexical":
         raise UsageError(f"--router {router_kind} needs the semantic extra: pip install 'skillreducer[semantic]'")
     probes = None
     if args.probes:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from skillreducer import resources
+from skillreducer import resources, tokens
 from skillreducer.load import load_skill
 from skillreducer.model import Skill
 from skillreducer.profiles import Profile
@@ -114,7 +114,7 @@ def reduce_skill(skill: Skill, corpus: Corpus, routers: Routers, options: Reduce
         report.update(chosen.report)
         description, body_result = chosen.description, chosen.body
         report["description"]["after"] = description
-        report["description"]["after_tokens"] = desc_tokens(description)
+        report["description"]["after_tokens"] = tokens.count(description) if description else 0
         report["description"]["routing"]["after"] = oracle.routing(description).as_dict()
     if body_result is not None:
         report["body"] = _body_report(skill, body_result, items, labels)
@@ -133,12 +133,6 @@ def reduce_skill(skill: Skill, corpus: Corpus, routers: Routers, options: Reduce
             report["notes"].append(str(error))
             report["description"]["after"] = skill.description_text
     return report, changes
-
-
-def desc_tokens(text: str) -> int:
-    from skillreducer import tokens
-
-    return tokens.count(text) if text else 0
 
 
 def _replace_frontmatter(skill: Skill, text: str, described: str) -> str:
@@ -169,8 +163,6 @@ def _reduce_body(skill: Skill, oracle: Oracle, description: str, options: Reduce
 
 
 def _body_report(skill: Skill, result, items, labels) -> dict[str, Any]:
-    from skillreducer import tokens
-
     restructured = result.restructured
     counts: dict[str, int] = {}
     for label in labels:

@@ -13,7 +13,7 @@ from skillreducer.body.items import BodyItem
 from skillreducer.lint.actionability import classify_items
 from skillreducer.model import Skill
 from skillreducer.optimize.mocha import mocha
-from skillreducer.optimize.skill import NAMES, OBJECTIVES, SkillProblem, Variant, choose
+from skillreducer.optimize.skill import NAMES, SkillProblem, Variant, choose
 from skillreducer.reduce.shorten import shorter_forms
 from skillreducer.route.oracle import Oracle
 
@@ -23,10 +23,6 @@ class Chosen:
     description: str
     body: Any  # gate.BodyResult
     report: dict[str, Any]
-    problem: SkillProblem
-    front: list[tuple[Variant, tuple[float, ...]]]
-    index: int
-    staged: tuple[float, ...]
 
 
 def actionable_flags(skill: Skill, items: Sequence[BodyItem]) -> list[bool]:
@@ -78,7 +74,7 @@ def search(skill: Skill, oracle: Oracle, desc_result, body_result, items, labels
         "chosen": index,
         "search": {"budget": result.budget_used, "evaluations": result.evaluations, "staged": dict(zip(NAMES, staged))},
     }
-    return Chosen(description, body, report, problem, front, index, staged)
+    return Chosen(description, body, report)
 
 
 def summary(problem: SkillProblem, variant: Variant, objectives: tuple[float, ...]) -> str:
@@ -92,5 +88,3 @@ def summary(problem: SkillProblem, variant: Variant, objectives: tuple[float, ..
         f"faithfulness {values['faithfulness']:.2f}, margin {values['routing_margin']:.3f}"
     )
 
-
-OBJECTIVE_SENSES = {o.name: o.sense for o in OBJECTIVES}
