@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from skillreducer.load import load_skill
+from skillreducer.load import load_skill, loader_limits
 from skillreducer.model import Skill
 
 HANG_SECONDS = 10
@@ -625,6 +625,15 @@ def test_a_big_pathological_block_is_stopped_in_a_child(tmp_path):
     first, second = skill.code_blocks
     assert not first.parsed and problem(skill, "code-not-parsed").line == first.line
     assert second.parsed and not second.errors
+
+
+def test_many_big_pathological_blocks_share_their_own_budget(tmp_path):
+    blocks = "\n".join(f"```python\n{PATHOLOGICAL_BIG}\n```\n" for _ in range(4))
+    root = make_skill(tmp_path, f"---\nname: s\ndescription: d\n---\n\n{blocks}\n```python\nx = 1\n```\n")
+    skill = load_skill(root, loader_limits({"parse_isolated_budget_seconds": 0.0}))
+    messages = [p.message for p in skill.problems if p.kind == "code-not-parsed"]
+    assert len(messages) == 4 and sum("already took" in m for m in messages) == 3  # one child, then the budget is spent
+    assert skill.code_blocks[-1].parsed  # small blocks keep their own budget
 
 
 def test_a_big_ordinary_block_is_parsed_in_a_child_with_its_errors(tmp_path):

@@ -113,7 +113,7 @@ def load_skill(root: Path | str, limits: dict[str, Any] | None = None, snapshot:
     md_text = body if md_lines is body_lines else "\n".join(md_lines)
     tokens = markdown.parse(md_text) if md_text.strip() else []
     blocks, code_tokens, inlines = markdown.blocks_and_code(tokens, md_lines, body_line)
-    parse_clock = {"spent": 0.0}
+    parse_clock = {"inline": 0.0, "isolated": 0.0}
     code_blocks = tuple(_code_block(token, closed, body_line, limits, md_lines, parse_clock, problems) for token, closed in code_tokens)
     links = [
         _link(root, "SKILL.md", target, line, column, image)
@@ -169,17 +169,21 @@ def _code_block(token, closed: bool, body_line: int, limits: dict[str, Any], lin
     if grammar and closed and len(text) <= limits["max_code_block_chars"] and not code_parse.unsafe_to_parse(grammar, text):
         first = line + 1 if fenced else line
         issues: tuple[SyntaxIssue, ...] | None = None
+        # Small and big blocks spend separate budgets, so one slow child never leaves the
+        # small blocks after it unchecked, and many slow children still end in bounded time.
+        isolated = len(text.encode("utf-8", "surrogatepass")) > limits["parse_inline_max_bytes"]
+        budget_key, budget = ("isolated", limits["parse_isolated_budget_seconds"]) if isolated else ("inline", limits["parse_budget_seconds"])
         started = time.perf_counter()
-        if clock["spent"] > limits["parse_budget_seconds"]:
-            reason = f"this file's code blocks already took over {limits['parse_budget_seconds']} s to parse"
-        elif len(text.encode("utf-8", "surrogatepass")) > limits["parse_inline_max_bytes"]:
+        if clock[budget_key] > budget:
+            reason = f"this file's {'big' if isolated else 'small'} code blocks already took over {budget} s to parse"
+        elif isolated:
             # Big blocks are where the parser's worst case lives: parse them in a child
             # that an alarm and a memory limit can stop.
             issues = code_parse.isolated_syntax_issues(grammar, text, first, limits["parse_isolated_seconds"], limits["parse_isolated_memory_mb"] << 20)
             reason = f"the {language} parser gave up on it within {limits['parse_isolated_seconds']} s and {limits['parse_isolated_memory_mb']} MB (it is probably not {language})"
         else:
             issues = code_parse.syntax_issues(grammar, text, first)
-        clock["spent"] += time.perf_counter() - started
+        clock[budget_key] += time.perf_counter() - started
         if issues is None:
             problems.append(Problem("code-not-parsed", f"{language} block not checked: {reason}", "SKILL.md", line))
         else:
