@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from skillreducer import resources
-from skillreducer.body.features import FEATURES, body_features, item_prose, lexicon_fingerprint
+from skillreducer.body.features import FEATURES, body_features, item_features, item_prose, lexicon_fingerprint
 from skillreducer.body.items import LABELS, BodyItem, body_items
 from skillreducer.model import Skill
 
@@ -295,6 +295,13 @@ def classify(
             best, probability = _softmax_top(item_scores)
             out.append(ItemType(labels[best], probability))
     return out
+
+
+def classify_item(items: Sequence[BodyItem], index: int, model: Model | None = None) -> ItemType:
+    """The feature model's type of one item, as classify(items, redundancy=False)[index]."""
+    linear = (model or load_model()).features
+    best, probability = _softmax_top(linear.scores(item_features(items, index)))
+    return ItemType(linear.labels[best], probability)
 
 
 def classify_skill(skill: Skill, semantic: bool = False, limits: Mapping[str, Any] | None = None) -> list[tuple[BodyItem, ItemType]]:

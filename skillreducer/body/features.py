@@ -170,6 +170,13 @@ def body_features(items: Sequence[BodyItem]) -> list[dict[str, float]]:
     return out
 
 
+def item_features(items: Sequence[BodyItem], index: int) -> dict[str, float]:
+    """The features of one item, equal to body_features(items)[index] (for callers that
+    classify a few items and stop early)."""
+    previous_prose = item_prose(items[index - 1]) if index else ""
+    return _features(items[index], item_prose(items[index]), previous_prose, index / max(1, len(items) - 1), _cues())
+
+
 def item_prose(item: BodyItem) -> str:
     """The item's words: markers, fenced code, links, emphasis and tags removed; inline code as CODE."""
     return prose(Item(item.kind, item.text, item.line, item.end_line))

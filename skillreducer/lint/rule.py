@@ -75,6 +75,7 @@ class Rule:
     summary: ClassVar[str]
     fixable: ClassVar[bool] = False
     corpus: ClassVar[bool] = False  # corpus rules implement check_corpus instead of check
+    preload: ClassVar[tuple[str, ...]] = ()  # slow imports a corpus rule needs: loaded while the pool runs
 
     registry: ClassVar[dict[str, type["Rule"]]] = {}
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import json
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -267,7 +269,12 @@ def lint_roots(
     else:
         chunk = max(1, min(32, len(roots) // (jobs * 8)))
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(linter,)) as pool:
-            for result in pool.map(_work, roots, chunksize=chunk):
+            mapped = pool.map(_work, roots, chunksize=chunk)  # submits every chunk: the workers exist now
+            # Slow imports of the corpus pass (scikit-learn: ~1 s) run while this process
+            # waits for the workers; started after the fork, never during it.
+            for module in sorted({m for code in linter.codes for m in all_rules()[code].preload}):
+                threading.Thread(target=importlib.import_module, args=(module,), daemon=True).start()
+            for result in mapped:
                 results.append(result)
                 if progress:
                     progress(1)

@@ -92,23 +92,32 @@ class NonActionableShare(Rule):
     def check(self, skill: Skill, ctx: Context) -> Iterator[Finding]:
         # The learned body classifier (feature model, plain Python: no numpy or sklearn here),
         # the same one reduce places items with and stats counts types with.
-        from skillreducer.body.classifier import classify
+        from skillreducer.body.classifier import classify_item
         from skillreducer.body.items import body_items
 
         items = body_items(skill)
         if len(items) < ctx.limit("body", "min_items_for_share"):
             return
-        # Repeats count by their own type here: SR305 reports word-for-word repeats.
-        types = classify(items, redundancy=False)
         # Measured in characters (whitespace runs counted once), not tokens: close enough
         # for a share and it keeps the tokenizer out of the pre-commit path.
         sizes = [len(" ".join(item.text.split())) for item in items]
         total = sum(sizes)
-        other = sum(size for size, kind in zip(sizes, types) if kind.label != "core")
         limit = ctx.limit("body", "non_actionable_max_share")
-        if not total or other / total <= limit:
+        if not total:
             return
-        kept = sum(1 for kind in types if kind.label != "core")
+        # Largest items first, stopping once the core found so far rules the finding out:
+        # most bodies are decided after a few items. Repeats count by their own type here
+        # (SR305 reports word-for-word repeats), so each item's type is its own.
+        labels: dict[int, str] = {}
+        core = 0
+        for index in sorted(range(len(items)), key=lambda i: -sizes[i]):
+            labels[index] = classify_item(items, index).label
+            if labels[index] == "core":
+                core += sizes[index]
+                if (total - core) / total <= limit:
+                    return
+        other = total - core
+        kept = sum(1 for label in labels.values() if label != "core")
         yield Finding(
             f"{other / total:.1%} of the body ({_n(other)} of {_n(total)} characters, {kept} of {len(items)} items) "
             f"is background, examples, templates or repeats rather than instructions; the limit is {limit:.0%}: "

@@ -119,6 +119,7 @@ class SimilarDescriptions(Rule):
     severity = "warning"
     summary = "Two skills' descriptions are so alike that a router cannot tell them apart."
     corpus = True
+    preload = ("sklearn.feature_extraction.text",)
 
     def check_corpus(self, skills: list[SkillSummary], ctx: Context) -> Iterator[tuple[SkillSummary, Finding]]:
         items = described(skills)
