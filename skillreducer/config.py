@@ -52,7 +52,7 @@ class Config:
         return False
 
     def limits(self) -> dict[str, dict[str, Any]]:
-        merged = copy.deepcopy(resources.limits())
+        merged = copy.deepcopy(resources.default_limits())
         for section, values in self.thresholds.items():
             merged.setdefault(section, {}).update(values)
         return merged
@@ -127,7 +127,7 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
         if data["fail-level"] not in SEVERITIES:
             raise ConfigError(f"{path}: fail-level must be one of {', '.join(SEVERITIES)}")
         config.fail_level = data["fail-level"]
-    defaults = resources.limits()
+    defaults = resources.default_limits()
     for section, values in data.get("thresholds", {}).items():
         if section not in defaults or not isinstance(values, dict):
             raise ConfigError(f"{path}: thresholds.{section} is not a threshold section ({', '.join(defaults)})")

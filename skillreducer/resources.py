@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -34,8 +35,30 @@ def sample_corpus() -> Path:
     return _PACKAGE.parent / "corpus" / "good"
 
 
-def limits() -> dict[str, Any]:
+def default_limits() -> dict[str, Any]:
+    """rules/limits.toml as shipped."""
     return load_toml("limits.toml")
+
+
+_limits_in_force: dict[str, Any] | None = None
+
+
+def limits() -> dict[str, Any]:
+    """The limits in force: a project's thresholds over the defaults while a command runs
+    with them (`limits_in_force`), else the defaults."""
+    return _limits_in_force if _limits_in_force is not None else default_limits()
+
+
+@contextlib.contextmanager
+def limits_in_force(merged: dict[str, Any]) -> Iterator[None]:
+    """Make `merged` (Config.limits()) what limits() returns in this process, and in the
+    workers it forks, for the duration: reduce reads its limits deep in the pipeline."""
+    global _limits_in_force
+    previous, _limits_in_force = _limits_in_force, merged
+    try:
+        yield
+    finally:
+        _limits_in_force = previous
 
 
 def lexicon(name: str) -> dict[str, Any]:

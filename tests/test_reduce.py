@@ -79,6 +79,28 @@ def test_missing_description_is_generated_and_compressed(tmp_path, capsys):
     assert frontmatter(tmp_path / "out" / "csv-dedupe" / "SKILL.md")["description"] == desc["after"]
 
 
+def test_the_project_config_sets_reduce_thresholds_and_profile(tmp_path, capsys):
+    root = tmp_path / "src" / "csv-dedupe"
+    root.mkdir(parents=True)
+    (root / "SKILL.md").write_text(
+        "---\nname: csv-dedupe\ndescription: Removes duplicate CSV rows.\n---\n# CSV de-duplication\n\n"
+        "## When to use\n\n- The user wants to remove duplicate rows from a CSV file\n\n"
+        "## Steps\n\n1. Load the file with `pandas.read_csv`.\n2. Call `drop_duplicates`.\n"
+    )
+    argv = ["reduce", str(root), "--only", "description", "--router", "lexical", "--format", "json"]
+    code, out, err = run(capsys, *argv, "--out", str(tmp_path / "default"))
+    assert code == 0, err
+    assert json.loads(out)["skills"][0]["description"]["generated"]  # 5 tokens: under generate_below_tokens
+    config = tmp_path / "skillreducer.toml"
+    config.write_text("[thresholds.reduce]\ngenerate_below_tokens = 0\n")
+    code, out, err = run(capsys, *argv, "--out", str(tmp_path / "configured"), "--config", str(config))
+    assert code == 0, err
+    assert not json.loads(out)["skills"][0]["description"]["generated"]
+    config.write_text('profile = "no-such-platform"\n')
+    code, out, err = run(capsys, *argv, "--out", str(tmp_path / "bad"), "--config", str(config))
+    assert code == 2 and "no-such-platform" in err and not out
+
+
 def test_probes_come_from_eval_files_then_probe_file(tmp_path):
     source = copy_skill("log-triage", tmp_path)
     (source / "evals").mkdir()

@@ -92,8 +92,6 @@ class _Words:
     inner_connective: re.Pattern[str]  # " and " / " or " inside the last part of "a, b and c"
     list_tail: re.Pattern[str]
     subordinator: re.Pattern[str]
-    min_items_unjoined: int  # items a list needs when no connective closes it
-    short_item_words: int  # a two-part "a, b and c" is a list only when its items are this short
 
 
 def _phrases(words: list[str]) -> str:
@@ -104,7 +102,6 @@ def _phrases(words: list[str]) -> str:
 @functools.cache
 def _words() -> _Words:
     data = resources.lexicon("reduce-shorten")["segment"]
-    limits = resources.limits()["reduce_description"]
 
     def leads(key: str) -> tuple[re.Pattern[str], ...]:
         # A lead-in ends at a word boundary, with a colon taken along.
@@ -125,8 +122,6 @@ def _words() -> _Words:
         inner_connective=re.compile(rf"\s({connectives})\s", re.I),
         list_tail=re.compile(rf"(?:{_phrases(data['list_tails'])})$", re.I),
         subordinator=re.compile(rf"(?:{_phrases(data['subordinators'])})\b", re.I),
-        min_items_unjoined=int(limits["list_min_items_unjoined"]),
-        short_item_words=int(limits["list_short_item_words"]),
     )
 
 
@@ -565,7 +560,7 @@ def _unclosed(parts: list[_Node], separator: str) -> _Node:
                 return between.join(str(p) for p in parts)
             if _parallel(items, len(parts)):
                 return _List(items, separator, split.group(1), False)
-    if len(parts) >= words.min_items_unjoined and not _shared_object(parts):
+    if len(parts) >= int(resources.limits()["reduce_description"]["list_min_items_unjoined"]) and not _shared_object(parts):
         return _List(list(parts), separator)
     return between.join(str(p) for p in parts)
 
@@ -590,7 +585,8 @@ def _parallel(items: list[_Node], parts: int) -> bool:
         return False  # "comparing x, building y and z systems": z is not an item
     # Two comma parts ("secure, high-performance links using VPN and ...") are a list only
     # when all three items are short.
-    return parts >= 3 or all(len(t.split()) <= _words().short_item_words for t in texts)
+    short = int(resources.limits()["reduce_description"]["list_short_item_words"])
+    return parts >= 3 or all(len(t.split()) <= short for t in texts)
 
 
 def _head_split(first: str, others: list[_Node]) -> tuple[str, str, str] | None:

@@ -21,7 +21,18 @@ _STATE: dict[str, Any] = {}
 
 
 def run(args) -> int:
-    options, roots, against = _validate(args)
+    from skillreducer.config import ConfigError, load_for_command
+
+    try:
+        config = load_for_command(args.config, args.profile)
+    except ConfigError as error:
+        raise UsageError(str(error)) from error
+    with resources.limits_in_force(config.limits()):
+        return _run(args, config.profile)
+
+
+def _run(args, profile_name: str) -> int:
+    options, roots, against = _validate(args, profile_name)
     try:
         corpus = Corpus.load(discover([str(against)]))
     except DiscoveryError as error:
@@ -52,14 +63,11 @@ def run(args) -> int:
     return 1 if failed else 0
 
 
-def _validate(args) -> tuple[ReduceOptions, list[str], Path]:
+def _validate(args, profile_name: str) -> tuple[ReduceOptions, list[str], Path]:
     if bool(args.out) == bool(args.in_place):
         raise UsageError("give exactly one of --out DIR or --in-place")
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    profile_name = args.profile or profiles.DEFAULT_PROFILE
-    if profile_name not in profiles.available():
-        raise UsageError(f"unknown profile {profile_name!r}; choose from {', '.join(profiles.available())}")
     from skillreducer.route.router import default_router_kind
 
     available = default_router_kind()  # "lexical" when the semantic extra is missing
