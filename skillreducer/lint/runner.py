@@ -46,6 +46,7 @@ class SkillResult:
     root: str
     diagnostics: list[Diagnostic]
     summary: SkillSummary
+    cached: bool = False  # read from the cache, not linted in this run
 
 
 @dataclass
@@ -200,7 +201,7 @@ def _read_cache(path: Path, root: str) -> SkillResult | None:
                 edit["path"] = os.path.join(root, edit["path"])
         diagnostics.append(Diagnostic(**item))
     summary = SkillSummary(**{**data["summary"], "root": root})
-    return SkillResult(root, diagnostics, summary)
+    return SkillResult(root, diagnostics, summary, cached=True)
 
 
 def _write_cache(path: Path, result: SkillResult) -> None:
@@ -270,11 +271,15 @@ def lint_roots(
         chunk = max(1, min(32, len(roots) // (jobs * 8)))
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(linter,)) as pool:
             mapped = pool.map(_work, roots, chunksize=chunk)  # submits every chunk: the workers exist now
-            # Slow imports of the corpus pass (scikit-learn: ~1 s) run while this process
-            # waits for the workers; started after the fork, never during it.
-            for module in sorted({m for code in linter.codes for m in all_rules()[code].preload}):
-                threading.Thread(target=importlib.import_module, args=(module,), daemon=True).start()
+            preload = sorted({m for code in linter.codes for m in all_rules()[code].preload})
             for result in mapped:
+                if preload and not result.cached:
+                    # A skill linted afresh means the corpus pass will run, not come from the
+                    # cache: its slow imports (scikit-learn: ~1 s) load while this process
+                    # waits for the workers (started after the fork, never during it).
+                    for module in preload:
+                        threading.Thread(target=importlib.import_module, args=(module,), daemon=True).start()
+                    preload = []
                 results.append(result)
                 if progress:
                     progress(1)
