@@ -1,6 +1,9 @@
 """The faithfulness gate and its feedback loop (skillreducer.reduce.gate): each check
-catches a Restructured broken on purpose, the loop repairs or falls back, and a property
-test over random bodies: restructuring behind the gate loses nothing."""
+catches a Restructured broken on purpose, the loop repairs or falls back, a property
+test over random bodies: restructuring behind the gate loses nothing; and the heuristic
+behind the actionable check (lint.actionability): what only looks like an instruction
+(a caption of sample code, a recap, a described modal, ...) is not one, and the
+instructions next to each such case still are."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import re
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -242,3 +246,72 @@ def test_restructuring_random_bodies_loses_nothing(case: tuple[str, dict[str, st
         assert outcome.fell_back or outcome.gate.passed
         if outcome.fell_back:
             assert outcome.skill_md == skill.text
+
+
+# ---- the actionable check: what the heuristic calls an instruction -------------------
+
+
+def calls(tmp_path: Path, body: str) -> dict[str, tuple[bool, str]]:
+    """(actionable, cue) of each heuristic item of a body, keyed by the item's first line."""
+    skill = write_skill(tmp_path / "heuristic", body)
+    return {item.text.split("\n")[0].strip(): (item.actionable, item.cue) for item in classify_items(skill)}
+
+
+@pytest.mark.parametrize(
+    ("body", "first_line", "cue"),
+    [
+        ("## Steps\n\nSample outline:\n\n```markdown\n# Q3 review\n- Up 6%\n```\n", "Sample outline:", "introduces the code below"),
+        ("## Steps\n\n- [ ] Service config to start from:\n\n  ```json\n  {\"timeout\": \"5s\"}\n  ```\n", "- [ ] Service config to start from:", "introduces the code below"),
+        ("## Steps\n\nExample: run `make test` before you push.\n", "Example: run `make test` before you push.", "sample 'example'"),
+        ("## Steps\n\nA finding might read: high, session id not rotated.\n", "A finding might read: high, session id not rotated.", "sample 'might read'"),
+        ("## Notes\n\nTo recap: read as strings and log every change.\n", "To recap: read as strings and log every change.", "recap 'to recap'"),
+        ("Use when a credential was exposed in a ticket.\n", "Use when a credential was exposed in a ticket.", "scope 'use when'"),
+        ("Reference for S3 lifecycle rules and retention.\n", "Reference for S3 lifecycle rules and retention.", "scope 'reference for'"),
+        ("`go get` will never move you across major versions.\n", "`go get` will never move you across major versions.", "no instruction"),
+        ("Operators must often resnapshot a table after a schema change.\n", "Operators must often resnapshot a table after a schema change.", "no instruction"),
+        ("PyMuPDF handles redaction, which has to rewrite the page.\n", "PyMuPDF handles redaction, which has to rewrite the page.", "no instruction"),
+        ("This page lists what must never be logged by a service.\n", "This page lists what must never be logged by a service.", "no instruction"),
+        ('> As the vignette puts it, the values "should be raw counts".\n', '> As the vignette puts it, the values "should be raw counts".', "no instruction"),
+        ("## Steps\n\n**Key properties to set:**\n\n- `width`: 40\n", "**Key properties to set:**", "a bold line that heads what follows"),
+        ("# Release checklist\n\nA fixed pass over a new dataset.\n", "A fixed pass over a new dataset.", "no instruction"),
+        ("| Option | Description |\n|---|---|\n| `-c FILE` | Use the given config file |\n| `-v` | Print every step |\n", "| Option | Description |", "table"),
+    ],
+    ids=["caption", "caption-in-checklist", "sample-label", "sample-cue", "recap", "scope-use-when", "scope-reference-for", "prediction", "hedged-modal", "relative-clause", "what-must-never", "quotation", "bold-line", "title-is-not-a-section", "description-column"],
+)
+def test_what_only_looks_like_an_instruction_is_not_one(tmp_path: Path, body: str, first_line: str, cue: str):
+    assert calls(tmp_path, body)[first_line] == (False, cue)
+
+
+@pytest.mark.parametrize(
+    ("body", "first_line", "cue"),
+    [
+        ("Never log tokens or session ids.\n", "Never log tokens or session ids.", "modal 'never'"),
+        ("Files over 2 GB must be streamed.\n", "Files over 2 GB must be streamed.", "modal 'must'"),
+        ('Reply "done" and stop.\n', 'Reply "done" and stop.', "imperative 'reply'"),
+        ("When the work calls an API (payments, email), pass an idempotency key.\n", "When the work calls an API (payments, email), pass an idempotency key.", "conditional instruction"),
+        ("# Data tools\n\n## Rules\n\nInputs live on a sheet named `Inputs`.\n", "Inputs live on a sheet named `Inputs`.", "under an instruction heading"),
+        ("## Steps\n\nThe logs of the crashed container:\n\n```bash\nkubectl logs --previous web-1\n```\n", "The logs of the crashed container:", "under an instruction heading"),
+        ("## Steps\n\n1. Config file:\n\n   ```yaml\n   retries: 3\n   ```\n", "1. Config file:", "numbered step"),
+        ("| Method | Use when |\n|---|---|\n| `RK45` | non-stiff problems |\n| `Radau` | stiff problems |\n", "| Method | Use when |", "table of decisions"),
+        ("| Task | Command |\n|---|---|\n| Build a model | Run `dbt build` |\n", "| Task | Command |", "table of instructions"),
+    ],
+    ids=["modal", "modal-passive", "quoted-word", "conditional-with-parentheses", "instruction-heading", "caption-of-a-command", "numbered-caption", "decision-table", "table-of-instructions"],
+)
+def test_instructions_stay_instructions(tmp_path: Path, body: str, first_line: str, cue: str):
+    assert calls(tmp_path, body)[first_line] == (True, cue)
+
+
+def test_a_command_after_a_captioned_command_stays_with_it(tmp_path: Path):
+    found = calls(tmp_path, "## Steps\n\nThe logs of the crashed container:\n\n```bash\nkubectl logs --previous web-1\n```\n")
+    assert found["```bash"] == (True, "command for the instruction above")
+
+
+def test_a_moved_sample_under_an_instruction_heading_needs_no_promotion(tmp_path: Path):
+    body = "\n# Tracing\n\n## Setup\n\nSet `OTEL_SERVICE_NAME` to the service's catalog name.\n\nResulting line:\n\n```json\n{\"msg\": \"order created\", \"service\": \"orders-api\"}\n```\n"
+    skill = write_skill(tmp_path / "tracing", body)
+    items = body_items(skill)
+    labels = ["core", "example"]
+    outcome = reduce_body(skill, items, labels, {})
+    assert not outcome.fell_back and outcome.rounds == 0 and outcome.promoted == frozenset()
+    assert outcome.restructured.placements[1].destination == "references/examples.md"
+    assert '{"msg": "order created"' in outcome.files["references/examples.md"]

@@ -146,8 +146,9 @@ def test_core_keeps_order_headings_and_one_pointer_per_file(sample):
     assert "# PDF tools" in body and "## Merging PDFs" in body and "## Output format" in body
     assert "## Filling forms" not in body  # nothing of its section stayed in core
     assert "PDF is a document" not in body and "A field file" not in body
-    pointers = [line for line in body.split("\n") if line.startswith("- [references/")]
+    pointers = [line for line in body.split("\n") if "](references/" in line and line.startswith("- [")]
     assert len(pointers) == 3
+    assert {line[3 : line.index("]")] for line in pointers} == {"examples", "templates", "background"}  # the name, not the path again
     assert all("Read when you need" in line for line in pointers)
     assert linked_paths(body) == set(result.files)
 
@@ -219,7 +220,7 @@ def test_existing_reference_is_never_overwritten(tmp_path: Path):
     assert "references/examples-moved.md" in result.files
     moved = result.placements[index_of(items, "For example")]
     assert moved.destination == "references/examples-moved.md"
-    assert "[references/examples-moved.md](references/examples-moved.md)" in result.body
+    assert "- [examples-moved](references/examples-moved.md): " in result.body
     assert (skill.root / "references" / "examples.md").read_text(encoding="utf-8") == old
     assert any(r.path == "references/examples.md" and r.kind == "existing" and not r.new for r in result.references)
 
@@ -254,6 +255,17 @@ def test_exact_duplicate_core_items_are_merged(tmp_path: Path):
     result = restructure(skill, items, ["core"] * 3, {})
     assert [p.destination for p in result.placements] == ["SKILL.md", "SKILL.md", "dropped:duplicate-of:0"]
     assert result.body.count(rule) == 1
+
+
+def test_a_bold_line_stays_with_the_core_item_it_heads(tmp_path: Path):
+    body = "\n## Deploy\n\n**Key settings:**\n\n- Set `replicas` to 3.\n\n**History**\n\nThe chart was split in 2021.\n"
+    skill = write_skill(tmp_path / "deploy", body)
+    items = body_items(skill)
+    result = restructure(skill, items, ["background", "core", "background", "background"], {})
+    destinations = [(p.destination, p.reason) for p in result.placements]
+    assert destinations[0] == ("SKILL.md", "introduces the core item after it")
+    assert destinations[2][0] == destinations[3][0] == "references/background.md"  # heads a moved item: moves with it
+    assert "**Key settings:**\n\n- Set `replicas` to 3." in result.body
 
 
 def test_near_duplicate_is_kept_as_background(tmp_path: Path):

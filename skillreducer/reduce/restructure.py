@@ -7,7 +7,8 @@ definitions), and the headings, except those whose section has no core item left
 whose moved items carry them into a reference file (the title always stays). Examples, templates and background go
 to references/examples.md, templates.md and background.md (only the non-empty ones), each
 opening with a `when` line and its topics, the items grouped under their original
-heading paths. SKILL.md gets one pointer line per moved file, under "## References".
+heading paths. SKILL.md gets one pointer line per moved file, under "## References":
+the file's name linked to its path, then its `when` line.
 
 Nothing is lost and nothing is overwritten:
 - an existing file is never replaced: a new file takes a free name (examples-moved.md);
@@ -21,7 +22,8 @@ Nothing is lost and nothing is overwritten:
   and its relative link would break from references/;
 - an example or template that defines required output (its intro, the core item before
   it, or its heading says "must", "exactly", "output format", "schema", ...) stays in core,
-  and so does a sentence ending in ":" that introduces a core item;
+  and so does a sentence ending in ":" or a bold line ("**Key settings**") that
+  introduces a core item;
 - items in `promote` (the gate's feedback) stay in core verbatim.
 """
 
@@ -227,6 +229,15 @@ def _defines_required_output(code: frozenset[int], items: Sequence[BodyItem], in
     return False
 
 
+_BOLD_LINE = re.compile(r"[ \t]*(\*\*|__)[^*_\n]{1,200}\1[ \t]*:?[ \t]*")
+
+
+def _introduces(item: BodyItem) -> bool:
+    """A paragraph that ends in a colon ("Follow these steps:", "**Key settings:**") or is one
+    bold line (a heading in all but syntax): it heads the item after it."""
+    return item.kind == "paragraph" and (item.text.rstrip().rstrip("*_").rstrip().endswith(":") or _BOLD_LINE.fullmatch(item.text) is not None)
+
+
 def _links_skill_file(skill: Skill, line: int, end_line: int) -> bool:
     return any(
         link.kind == "path" and link.problem is None and line <= link.line <= end_line
@@ -349,6 +360,11 @@ def _topics(skill: Skill, moved: Sequence[BodyItem]) -> tuple[str, ...]:
 def _when(kind: str, topics: Sequence[str], skill: Skill) -> str:
     named = [_lower_first(t) for t in topics[:3]] or [str(skill.name or skill.folder_name)]
     return _pointer_data()[kind].format(topics=_join(named))
+
+
+def _stem(path: str) -> str:
+    name = posixpath.basename(path)
+    return name.rsplit(".", 1)[0] if is_markdown(name) else name
 
 
 def _link_target(path: str) -> str:
@@ -532,7 +548,7 @@ def restructure(
     # A sentence that introduces a core item ("Follow these steps:") stays with it.
     for index in range(len(items) - 2, -1, -1):
         item, after = items[index], items[index + 1]
-        if destination[index] in FILE_KINDS and destination[index + 1] == CORE and item.kind == "paragraph" and item.text.rstrip().endswith(":") and item.heading_path == after.heading_path:
+        if destination[index] in FILE_KINDS and destination[index + 1] == CORE and _introduces(item) and item.heading_path == after.heading_path:
             destination[index], reasons[index] = CORE, "introduces the core item after it"
     seen: dict[tuple[str, str], int] = {}  # (destination, dedented text) -> first item there
     for index, place in enumerate(destination):
@@ -588,7 +604,8 @@ def restructure(
         references.append(ReferenceFile(path, "existing", skill.file(path).tokens, when, topics, False))
     section = ""
     if pointers:
-        section = _pointer_data()["heading"] + "\n\n" + "\n".join(f"- [{path}]({_link_target(path)}): {when}" for path, when in pointers)
+        # The link text is the file's name alone: the target already says where it is.
+        section = _pointer_data()["heading"] + "\n\n" + "\n".join(f"- [{_stem(path)}]({_link_target(path)}): {when}" for path, when in pointers)
     body = _core_body(skill, items, core_text, moved, section).rstrip("\n")
     body = body + "\n" if body else body
     head = frontmatter_text(skill)
