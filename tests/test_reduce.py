@@ -147,6 +147,14 @@ def test_in_place_keeps_a_backup_and_usage_errors_exit_2(tmp_path, capsys):
         assert code == 2 and out == "" and "Traceback" not in err and "error" in err
 
 
+def test_skills_sharing_a_folder_name_are_refused_before_anything_is_written(tmp_path, capsys):
+    for parent in ("team-a", "team-b"):
+        shutil.copytree(GOOD / "git-commit-messages", tmp_path / parent / "git-commit-messages")
+    code, out, err = run(capsys, "reduce", str(tmp_path / "team-a"), str(tmp_path / "team-b"), "--out", str(tmp_path / "o"), "--only", "description", "--router", "lexical")
+    assert code == 2 and out == "" and "git-commit-messages" in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
 def test_out_inside_the_source_is_refused(tmp_path, capsys):
     source = copy_skill("image-resizing", tmp_path)
     code, out, err = run(capsys, "reduce", str(source), "--out", str(source / "out"), "--only", "description", "--router", "lexical", "--format", "json")

@@ -89,9 +89,10 @@ def _validate(args, profile_name: str) -> tuple[ReduceOptions, list[str], Path]:
     if not roots:
         raise UsageError("no skill (folder with a SKILL.md) found in the given paths")
     if args.out:
-        clashes = [name for name, n in Counter(Path(r).name for r in roots).items() if n > 1]
+        clashes = sorted(name for name, n in Counter(Path(r).name for r in roots).items() if n > 1)
         if clashes:
-            raise UsageError(f"several skills share the folder name {', '.join(sorted(clashes))}; reduce them into different --out folders")
+            shown = ", ".join(clashes[:5]) + (f" and {len(clashes) - 5} more" if len(clashes) > 5 else "")
+            raise UsageError(f"several skills share the folder name {shown}; reduce them into different --out folders (--out DIR writes each to DIR/<folder name>/)")
     against = args.against or resources.sample_corpus()
     if not Path(against).is_dir():
         raise UsageError(f"--against {against}: not a folder")
