@@ -39,6 +39,10 @@ def test_choose_prefers_budget_then_faithfulness_then_fewer_tokens_and_never_wor
     # No variant fits a 400-token body budget: the choice falls back to faithfulness, then tokens.
     assert choose(front, staged, None, 400) == 3
     assert choose(front, staged, 15, None) == 0  # only the 10-token description fits 15
+    # Routing first: a variant whose description fails the oracle loses even on tokens,
+    # unless none routes.
+    assert choose(front, None, None, None, [True, True, False, True]) == 1
+    assert choose(front, None, None, None, [False] * 4) == 2
 
 
 def staged_problem(name: str):

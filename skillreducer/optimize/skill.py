@@ -106,6 +106,11 @@ class SkillProblem:
     def key(self, x: Variant) -> Hashable:
         return x
 
+    def routes(self, x: Variant) -> bool:
+        """Whether the variant's description passes the routing oracle (answers are cached)."""
+        text = self.description(x)
+        return bool(text) and self.oracle.passes(text)
+
     def description(self, x: Variant) -> str:
         chosen = [self.shorter[i][r] if r >= 0 else self.clauses[i] for i, (k, r) in enumerate(zip(x.kept, x.rewrite)) if k]
         return join(chosen) if chosen else ""
@@ -126,7 +131,7 @@ class SkillProblem:
     def evaluate(self, x: Variant) -> tuple[float, ...]:
         text = self.description(x)
         description_tokens = tokens.count(text) if text else 0
-        routed = bool(text) and self.oracle.passes(text)
+        routed = self.routes(x)
         margin = self.oracle.routing(text).margin if text else -1.0
         core, expected = self.body_tokens(x)
         must = self.must_stay
@@ -207,10 +212,21 @@ def _set(values: tuple, index: int, value) -> tuple:
     return values[:index] + (value,) + values[index + 1 :]
 
 
-def choose(front: Sequence[tuple[float, ...]], staged: tuple[float, ...] | None, description_budget: int | None, body_budget: int | None) -> int:
-    """Index of the chosen variant: among those that fit every budget (and, when given, are at
-    least as good as the staged result on every objective), the best faithfulness, then the
-    fewest expected tokens, then the widest routing margin."""
+def choose(
+    front: Sequence[tuple[float, ...]],
+    staged: tuple[float, ...] | None,
+    description_budget: int | None,
+    body_budget: int | None,
+    routes: Sequence[bool] | None = None,
+) -> int:
+    """Index of the chosen variant: among those whose description passes the routing oracle
+    (`routes`, per variant; when given and any does), those that fit every budget (and, when
+    given, are at least as good as the staged result on every objective), the best
+    faithfulness, then the fewest expected tokens, then the widest routing margin.
+
+    Routing comes first because the gate cannot repair it: faithfulness weighs a failed
+    oracle like one instruction out of core, which the gate promotes back, so a variant
+    that fits a budget only by breaking routing must never win on tokens."""
     senses = [o.sense for o in OBJECTIVES]
     column = {name: i for i, name in enumerate(NAMES)}
 
@@ -226,6 +242,8 @@ def choose(front: Sequence[tuple[float, ...]], staged: tuple[float, ...] | None,
         return staged is None or all((v <= s + 1e-9) if sense == "min" else (v >= s - 1e-9) for v, s, sense in zip(values, staged, senses))
 
     indices = list(range(len(front)))
+    if routes is not None and any(routes):
+        indices = [i for i in indices if routes[i]]
     pools = [
         [i for i in indices if fits(front[i]) and no_worse(front[i])],
         [i for i in indices if fits(front[i])],

@@ -61,9 +61,10 @@ def search(skill: Skill, oracle: Oracle, desc_result, body_result, items, labels
     result = mocha(problem, limits["budget"], options.seed, archive_cap=limits["archive_cap"])
     front = [(p.solution, p.objectives) for p in result.front]
     staged = problem.evaluate(staged_variant)
-    index = choose([o for _, o in front], staged, options.budget_description, options.budget_body)
+    index = choose([o for _, o in front], staged, options.budget_description, options.budget_body, [problem.routes(v) for v, _ in front])
     variant, _ = front[index]
-    description = problem.description(variant) or desc_result.after
+    # A description that fails the oracle is never written: stage 1's (which passes) instead.
+    description = problem.description(variant) if problem.routes(variant) else desc_result.after
     # The chosen placement goes through the real restructuring and gate: items MOCHA keeps in
     # core are labelled core, items it moves keep their type (a core-labelled one becomes background).
     chosen_labels = ["core" if in_core else (label if label != "core" else "background") for in_core, label in zip(variant.core, labels)]
