@@ -64,7 +64,7 @@ def measure(root: str) -> dict:
     result = mocha(problem, budget, options.seed, archive_cap=cap)
     mocha_seconds = time.perf_counter() - started
     front = [p.objectives for p in result.front]
-    chosen = choose(front, staged, None, None)
+    chosen = choose(front, staged, None, None, [problem.routes(p.solution) for p in result.front])  # as reduce chooses
     started = time.perf_counter()
     annealed = weighted_sum_annealing(problem, budget, options.seed, archive_cap=cap)
     annealing_seconds = time.perf_counter() - started

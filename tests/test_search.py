@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from conftest import ROOT
@@ -71,6 +73,22 @@ def test_search_on_a_real_skill_keeps_the_staged_result_or_better():
     # Same seed, same front.
     again = mocha(problem, 120, seed=0, archive_cap=30)
     assert [p.objectives for p in again.front] == front
+
+
+def test_when_stage_1_kept_the_original_the_description_is_fixed_and_routes():
+    # No clause subset stands for a kept original (rejoined clauses route differently from
+    # it, or it was topped up with generated clauses): the search must not write those.
+    corpus = Corpus.load([str(p) for p in sorted(GOOD.iterdir())])
+    options = ReduceOptions(profiles.load("claude-code"), "lexical")
+    skill = load_skill(GOOD / "sql-query-review")
+    oracle, source = build_oracle(skill, corpus, Routers("lexical", None).for_skill(skill, corpus), options)
+    desc = compress_description(skill, oracle, options.profile, source)
+    kept = dataclasses.replace(desc, after=skill.description_text, kept_original=True, kept=tuple(range(len(desc.clauses))))
+    body, items, labels, _ = _reduce_body(skill, oracle, kept.after, options)
+    problem, staged = build_problem(skill, oracle, kept, body, items, labels, options)
+    assert problem.description(staged) == skill.description_text and problem.routes(staged)
+    result = mocha(problem, 60, seed=0, archive_cap=20)
+    assert {problem.description(p.solution) for p in result.front} == {skill.description_text}
 
 
 def test_operators_follow_their_feedback():

@@ -8,10 +8,12 @@ Objectives, all computed on the variant without writing anything:
 - core_tokens (min): tokens of the core items plus one pointer line per reference file;
 - expected_tokens (min): core_tokens + each reference file's tokens x its stated read
   probability ([reduce_body] read_probability);
-- faithfulness (max): share of gate checks passed: the description passes the routing
-  oracle, and each item the independent actionability check calls an instruction is in
-  core (moving items never edits them, so lossless, byte-identical and reachable hold by
-  construction; the real gate re-checks the chosen variant);
+- faithfulness (max): the gate's checks on the variant: the share of the items the
+  independent actionability check calls instructions that are in core, and 0 when the
+  description fails the routing oracle (a skill that no longer gets its requests keeps
+  nothing faithfully, and the gate cannot repair routing, so no token saving may buy it);
+  moving items never edits them, so lossless, byte-identical and reachable hold by
+  construction, and the real gate re-checks the chosen variant;
 - routing_margin (max): the oracle's smallest score gap between the skill and its best
   rival over its probes;
 - description_compliance, body_compliance (max): 1 within the profile's token budget,
@@ -76,7 +78,11 @@ class SkillProblem:
         description_budget: int,
         body_budget: int,
         starts: Sequence[Variant],
+        fixed_description: str | None = None,
     ):
+        # With a fixed description (stage 1 kept the author's text: no clause subset
+        # passed, and rejoined clauses route differently from the text) only the body is searched.
+        self.fixed_description = fixed_description
         self.clauses = list(clauses)
         self.shorter = [list(forms) for forms in shorter]
         self.oracle = oracle
@@ -112,6 +118,8 @@ class SkillProblem:
         return bool(text) and self.oracle.passes(text)
 
     def description(self, x: Variant) -> str:
+        if self.fixed_description is not None:
+            return self.fixed_description
         chosen = [self.shorter[i][r] if r >= 0 else self.clauses[i] for i, (k, r) in enumerate(zip(x.kept, x.rewrite)) if k]
         return join(chosen) if chosen else ""
 
@@ -135,7 +143,7 @@ class SkillProblem:
         margin = self.oracle.routing(text).margin if text else -1.0
         core, expected = self.body_tokens(x)
         must = self.must_stay
-        faithfulness = (routed + sum(x.core[i] for i in must)) / (1 + len(must))
+        faithfulness = (sum(x.core[i] for i in must) / len(must) if must else 1.0) if routed else 0.0
         return (
             float(description_tokens),
             float(core),
@@ -157,7 +165,7 @@ class SkillProblem:
         if values["faithfulness"] < 1:
             weak.add("faithfulness")
             missing = [i for i in self.must_stay if not x.core[i]]
-            detail = missing[0] if missing else "routing"
+            detail = missing[0] if missing and self.routes(x) else "routing"
         if values["routing_margin"] <= 0:
             weak.add("routing_margin")
         return Hint(frozenset(weak), detail)
@@ -224,9 +232,8 @@ def choose(
     given, are at least as good as the staged result on every objective), the best
     faithfulness, then the fewest expected tokens, then the widest routing margin.
 
-    Routing comes first because the gate cannot repair it: faithfulness weighs a failed
-    oracle like one instruction out of core, which the gate promotes back, so a variant
-    that fits a budget only by breaking routing must never win on tokens."""
+    Routing comes first because the gate cannot repair it (faithfulness is 0 without it);
+    a description that fails the oracle is never written."""
     senses = [o.sense for o in OBJECTIVES]
     column = {name: i for i, name in enumerate(NAMES)}
 

@@ -32,7 +32,9 @@ def actionable_flags(skill: Skill, items: Sequence[BodyItem]) -> list[bool]:
 
 
 def build_problem(skill: Skill, oracle: Oracle, desc_result, body_result, items: Sequence[BodyItem], labels: Sequence[str], options) -> tuple[SkillProblem, Variant]:
-    clauses = list(desc_result.clauses)
+    # When stage 1 kept the original, no clause subset stands for it: the description is fixed.
+    fixed = desc_result.after if desc_result.kept_original else None
+    clauses = [] if fixed is not None else list(desc_result.clauses)
     shorter = [shorter_forms(c) for c in clauses]
     n = len(clauses)
     if body_result is not None and body_result.restructured is not None and not body_result.fell_back:
@@ -40,7 +42,7 @@ def build_problem(skill: Skill, oracle: Oracle, desc_result, body_result, items:
         staged_core = tuple(placements.get(i, "SKILL.md") == "SKILL.md" for i in range(len(items)))
     else:
         staged_core = tuple(True for _ in items)
-    staged = Variant(tuple(i in desc_result.kept for i in range(n)), tuple(desc_result.rewrite) or tuple(-1 for _ in range(n)), staged_core)
+    staged = Variant(tuple(i in desc_result.kept for i in range(n)), tuple(desc_result.rewrite[:n]) or tuple(-1 for _ in range(n)), staged_core)
     original = Variant(tuple(True for _ in range(n)), tuple(-1 for _ in range(n)), tuple(True for _ in items))
     by_label = Variant(original.kept, original.rewrite, tuple(label == "core" for label in labels))
     profile = options.profile
@@ -49,6 +51,7 @@ def build_problem(skill: Skill, oracle: Oracle, desc_result, body_result, items:
         options.budget_description or profile.description_budget_tokens,
         options.budget_body or profile.body_budget_tokens,
         starts=[staged, original, by_label],
+        fixed_description=fixed,
     )
     return problem, staged
 
