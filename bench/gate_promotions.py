@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -35,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from train_body_classifier import LabelledSkill, load_labels, reconstruct, split  # noqa: E402
+from train_body_classifier import LabelledSkill, load_labels, rebuilt, split  # noqa: E402
 
 from skillreducer import tokens  # noqa: E402
 from skillreducer.lint.actionability import Item, classify_items  # noqa: E402
@@ -78,18 +77,13 @@ def heuristic_calls(skills: Sequence[LabelledSkill]) -> list[tuple[str, str, str
     """(label, "core"|"other", deciding cue, skill, item index) per labelled item: the cue of the
     first actionable heuristic item inside it, else of its first item."""
     out = []
-    with tempfile.TemporaryDirectory(prefix="gate-promotions-") as temporary:
-        for skill in skills:
-            folder = Path(temporary) / skill.name
-            folder.mkdir()
-            text, spans = reconstruct(skill)
-            (folder / "SKILL.md").write_text(text, encoding="utf-8")
-            found = classify_items(load_skill(folder))
-            for index, (label, (start, end)) in enumerate(zip(skill.labels, spans)):
-                inside = [item for item in found if start <= item.line <= end]
-                actionable = [item for item in inside if item.actionable]
-                decided = (actionable or inside or [Item("", "", 0, 0)])[0]
-                out.append((label, "core" if actionable else "other", decided.cue, skill, index))
+    for skill, loaded, spans in rebuilt(skills):
+        found = classify_items(loaded)
+        for index, (label, (start, end)) in enumerate(zip(skill.labels, spans)):
+            inside = [item for item in found if start <= item.line <= end]
+            actionable = [item for item in inside if item.actionable]
+            decided = (actionable or inside or [Item("", "", 0, 0)])[0]
+            out.append((label, "core" if actionable else "other", decided.cue, skill, index))
     return out
 
 

@@ -32,7 +32,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import sklearn
@@ -48,6 +48,7 @@ from skillreducer.body.features import FEATURES, body_features, lexicon_fingerpr
 from skillreducer.body.items import LABELS, BodyItem, body_items
 from skillreducer.lint.actionability import ITEM_KINDS, classify_items
 from skillreducer.load import load_skill
+from skillreducer.model import Skill
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -250,24 +251,30 @@ def reconstruct(skill: LabelledSkill) -> tuple[str, list[tuple[int, int]]]:
     return "\n".join(lines) + "\n", spans
 
 
-def heuristic(skills: Sequence[LabelledSkill]) -> tuple[list[str], float]:
-    """The actionability heuristic per labelled item (core when an actionable item starts inside it),
-    and the share of labelled items that `body_items` reproduces from the rebuilt SKILL.md."""
-    predicted: list[str] = []
-    reproduced = total = 0
+def rebuilt(skills: Sequence[LabelledSkill]) -> Iterator[tuple[LabelledSkill, Skill, list[tuple[int, int]]]]:
+    """Each labelled skill written back as a SKILL.md in a temporary folder and loaded, with
+    the line span of each of its items."""
     with tempfile.TemporaryDirectory(prefix="body-labels-") as temporary:
         for skill in skills:
             folder = Path(temporary) / skill.name
             folder.mkdir()
             text, spans = reconstruct(skill)
             (folder / "SKILL.md").write_text(text, encoding="utf-8")
-            loaded = load_skill(folder)
-            actionable = [item.line for item in classify_items(loaded) if item.actionable]
-            by_line = {item.line: item.text for item in body_items(loaded)}
-            for item, (start, end) in zip(skill.items, spans):
-                predicted.append("core" if any(start <= line <= end for line in actionable) else "background")
-                reproduced += by_line.get(start) == item.text
-                total += 1
+            yield skill, load_skill(folder), spans
+
+
+def heuristic(skills: Sequence[LabelledSkill]) -> tuple[list[str], float]:
+    """The actionability heuristic per labelled item (core when an actionable item starts inside it),
+    and the share of labelled items that `body_items` reproduces from the rebuilt SKILL.md."""
+    predicted: list[str] = []
+    reproduced = total = 0
+    for skill, loaded, spans in rebuilt(skills):
+        actionable = [item.line for item in classify_items(loaded) if item.actionable]
+        by_line = {item.line: item.text for item in body_items(loaded)}
+        for item, (start, end) in zip(skill.items, spans):
+            predicted.append("core" if any(start <= line <= end for line in actionable) else "background")
+            reproduced += by_line.get(start) == item.text
+            total += 1
     return predicted, reproduced / total
 
 

@@ -64,14 +64,19 @@ def test_description_only_lexical_writes_a_complete_copy(tmp_path, capsys):
     assert body(output / "SKILL.md") == body(source / "SKILL.md")
 
 
-def test_missing_description_is_generated_and_compressed(tmp_path, capsys):
+def csv_dedupe_skill(tmp_path: Path, frontmatter_lines: str) -> Path:
     root = tmp_path / "src" / "csv-dedupe"
     root.mkdir(parents=True)
     (root / "SKILL.md").write_text(
-        "---\nname: csv-dedupe\n---\n# CSV de-duplication\n\nRemoves duplicate rows from CSV files with pandas.\n\n"
+        f"---\nname: csv-dedupe\n{frontmatter_lines}---\n# CSV de-duplication\n\nRemoves duplicate rows from CSV files with pandas.\n\n"
         "## When to use\n\n- The user wants to remove duplicate rows from a CSV file\n- A spreadsheet export has repeated records\n\n"
         "## Steps\n\n1. Load the file with `pandas.read_csv`.\n2. Call `drop_duplicates` on the key columns.\n3. Write the result with `to_csv`.\n"
     )
+    return root
+
+
+def test_missing_description_is_generated_and_compressed(tmp_path, capsys):
+    root = csv_dedupe_skill(tmp_path, "")
     code, out, err = run(capsys, "reduce", str(root), "--out", str(tmp_path / "out"), "--only", "description", "--router", "lexical", "--format", "json")
     assert code == 0, err
     desc = json.loads(out)["skills"][0]["description"]
@@ -80,13 +85,7 @@ def test_missing_description_is_generated_and_compressed(tmp_path, capsys):
 
 
 def test_the_project_config_sets_reduce_thresholds_and_profile(tmp_path, capsys):
-    root = tmp_path / "src" / "csv-dedupe"
-    root.mkdir(parents=True)
-    (root / "SKILL.md").write_text(
-        "---\nname: csv-dedupe\ndescription: Removes duplicate CSV rows.\n---\n# CSV de-duplication\n\n"
-        "## When to use\n\n- The user wants to remove duplicate rows from a CSV file\n\n"
-        "## Steps\n\n1. Load the file with `pandas.read_csv`.\n2. Call `drop_duplicates`.\n"
-    )
+    root = csv_dedupe_skill(tmp_path, "description: Removes duplicate CSV rows.\n")
     argv = ["reduce", str(root), "--only", "description", "--router", "lexical", "--format", "json"]
     code, out, err = run(capsys, *argv, "--out", str(tmp_path / "default"))
     assert code == 0, err
