@@ -10,7 +10,12 @@ inline code spans and numbers of the original are missing from the output files 
 block counts as present when its lines are there in order, allowing one indentation
 shift shared by all of them, as when a list item moves out of its list).
 
-    python bench/reduce_bodies.py ../shared/corpus/real [--semantic]
+    python bench/reduce_bodies.py ../shared/corpus/real [--semantic] [--search]
+
+--search measures what `reduce` without --only writes: stage 1 and MOCHA's chosen
+placement behind the same gate (lexical oracle, the corpus as --against), and counts the
+items the classifier labelled core that the chosen placement moves out (the search's
+faithfulness counts only the gate's heuristic instructions).
 
 Writes bench/out/reduce_bodies.json and prints a Markdown summary. Routing is not
 re-checked here: the body stage leaves the description as it is.
@@ -75,8 +80,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--semantic", action="store_true", help="use the classifier with sentence embeddings")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "reduce_bodies.json")
+    parser.add_argument("--search", action="store_true", help="measure the full reduce (stage 1 + MOCHA's choice + gate), lexical oracle")
+    parser.add_argument("--out", type=Path)
     args = parser.parse_args()
+    args.out = args.out or ROOT / "bench" / "out" / ("reduce_bodies_search.json" if args.search else "reduce_bodies.json")
+    full = _full_reduce(args.corpus) if args.search else None
     probability = resources.limits()["reduce_body"]["read_probability"]
     rows = []
     missing_total: Counter = Counter()
@@ -90,8 +98,11 @@ def main() -> None:
         types = classify(items, semantic=args.semantic)
         labels = [t.label for t in types]
         duplicates = {i: t.duplicates for i, t in enumerate(types) if t.label == "redundant" and t.duplicates is not None}
-        result = reduce_body(skill, items, labels, duplicates)
+        result = full(skill) if full else reduce_body(skill, items, labels, duplicates)
         seconds = time.perf_counter() - started
+        core_moved = 0 if result.fell_back else sum(
+            1 for p in result.restructured.placements if labels[p.index] == "core" and p.destination != "SKILL.md"
+        )
         before = tokens.count(skill.body)
         expected_before = before + sum(f.tokens * probability["existing"] for f in skill.references if f.text and is_markdown(f.path))
         if result.fell_back:
@@ -104,7 +115,7 @@ def main() -> None:
             "skill": folder, "before": before, "core": core, "cut": 1 - core / before,
             "expected": expected, "expected_before": expected_before, "rounds": result.rounds,
             "fell_back": result.fell_back, "reason": result.reason, "seconds": seconds,
-            "labels": dict(Counter(labels)), "missing": dict(missing),
+            "labels": dict(Counter(labels)), "missing": dict(missing), "core_labelled_moved_out": core_moved,
         })
     wall = time.perf_counter() - started_all
     cuts = [r["cut"] for r in rows]
@@ -114,7 +125,8 @@ def main() -> None:
         label_counts.update(r["labels"])
     summary = {
         "skills": len(rows),
-        "classifier": "features + embeddings" if args.semantic else "features",
+        "classifier": ("features + embeddings" if args.semantic else "features") + (", full reduce with MOCHA's choice (lexical oracle)" if args.search else ""),
+        "core_labelled_moved_out": sum(r["core_labelled_moved_out"] for r in rows) / max(1, label_counts_core(rows)),
         "mean_core_cut": statistics.fmean(cuts),
         "median_core_cut": statistics.median(cuts),
         "mean_expected_loaded_cut": statistics.fmean(expected_cuts),
@@ -133,6 +145,30 @@ def main() -> None:
     print(render(summary))
 
 
+def label_counts_core(rows: list[dict]) -> int:
+    return sum(r["labels"].get("core", 0) for r in rows)
+
+
+def _full_reduce(corpus_path: Path):
+    """A function skill -> the gate's BodyResult of `reduce` without --only (lexical oracle)."""
+    from skillreducer import profiles
+    from skillreducer.reduce.description import compress_description
+    from skillreducer.reduce.pipeline import Corpus, ReduceOptions, Routers, _reduce_body, build_oracle
+    from skillreducer.reduce.search import search
+
+    corpus = Corpus.load(discover([str(corpus_path)]))
+    routers = Routers("lexical", None)
+    options = ReduceOptions(profiles.load(profiles.DEFAULT_PROFILE), "lexical")
+
+    def run(skill):
+        oracle, source = build_oracle(skill, corpus, routers.for_skill(skill, corpus), options)
+        desc = compress_description(skill, oracle, options.profile, source)
+        body, items, labels, duplicates = _reduce_body(skill, oracle, desc.after, options)
+        return search(skill, oracle, desc, body, items, labels, duplicates, options).body
+
+    return run
+
+
 def render(s: dict) -> str:
     shares = ", ".join(f"{k} {v:.1%}" for k, v in s["label_shares"].items())
     return "\n".join([
@@ -146,6 +182,7 @@ def render(s: dict) -> str:
         f"| promote-and-recheck rounds | {s['rounds']} |",
         f"| lost code blocks, URLs, inline code, numbers | {s['missing'] or 'none'} |",
         f"| item labels | {shares} |",
+        f"| items labelled core that end up outside SKILL.md | {s['core_labelled_moved_out']:.1%} |",
         f"| seconds per skill (mean) | {s['seconds_per_skill']:.3f} |",
         f"| wall seconds | {s['wall_seconds']:.0f} |",
     ])

@@ -8,12 +8,12 @@ Objectives, all computed on the variant without writing anything:
 - core_tokens (min): tokens of the core items plus one pointer line per reference file;
 - expected_tokens (min): core_tokens + each reference file's tokens x its stated read
   probability ([reduce_body] read_probability);
-- faithfulness (max): the gate's checks on the variant: the share of the items the
-  independent actionability check calls instructions that are in core, and 0 when the
-  description fails the routing oracle (a skill that no longer gets its requests keeps
-  nothing faithfully, and the gate cannot repair routing, so no token saving may buy it);
-  moving items never edits them, so lossless, byte-identical and reachable hold by
-  construction, and the real gate re-checks the chosen variant;
+- faithfulness (max): the share of the instructions that are in core (items the gate's
+  independent actionability check or the classifier calls instructions; repeats
+  excepted), and 0 when the description fails the routing oracle (a skill that no longer
+  gets its requests keeps nothing faithfully, and the gate cannot repair routing, so no
+  token saving may buy it); moving items never edits them, so lossless, byte-identical
+  and reachable hold by construction, and the real gate re-checks the chosen variant;
 - routing_margin (max): the oracle's smallest score gap between the skill and its best
   rival over its probes;
 - description_compliance, body_compliance (max): 1 within the profile's token budget,
@@ -94,7 +94,10 @@ class SkillProblem:
         self.starts = list(starts)
         self.item_tokens = [tokens.count(item.text) for item in items]
         # A repeat may leave core: what it repeats is kept. Every other instruction must stay.
-        self.must_stay = [i for i, a in enumerate(self.actionable) if a and self.labels[i] != "redundant"]
+        # Both judges count: the gate's independent heuristic and the classifier whose labels
+        # placed the staged result. Faithfulness by the heuristic alone let the choice move a
+        # fifth of the classifier's instructions out for tokens (bench/reduce_bodies.py --search).
+        self.must_stay = [i for i, a in enumerate(self.actionable) if (a or self.labels[i] == "core") and self.labels[i] != "redundant"]
         self.pointer_tokens = tokens.count(POINTER_LINE)
         self.read_probability = resources.limits()["reduce_body"]["read_probability"]
         self.operators = (
