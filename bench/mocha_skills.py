@@ -18,7 +18,6 @@ Writes bench/out/mocha_skills.json and prints a Markdown summary.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import multiprocessing
 import statistics
@@ -38,11 +37,9 @@ from skillreducer.reduce.description import compress_description  # noqa: E402
 from skillreducer.reduce.pipeline import Corpus, ReduceOptions, Routers, _reduce_body, build_oracle  # noqa: E402
 from skillreducer.reduce.search import build_problem  # noqa: E402
 
+from reduce_descriptions import half  # noqa: E402  (one fit/report split for every bench)
+
 _STATE: dict = {}
-
-
-def half(path: str) -> str:
-    return "fit" if int(hashlib.sha256(path.encode()).hexdigest(), 16) % 2 == 0 else "report"
 
 
 def no_worse(values, staged) -> bool:

@@ -40,6 +40,7 @@ _STATE: dict = {}
 
 
 def half(path: str) -> str:
+    """The fit or report half of a corpus, by a hash of the skill's path (shared by the benches)."""
     return "fit" if int(hashlib.sha256(path.encode()).hexdigest(), 16) % 2 == 0 else "report"
 
 

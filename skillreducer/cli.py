@@ -98,11 +98,22 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
 
 
-def _config_for(args):
-    from skillreducer.config import ConfigError, _validate_selectors, load_for_command
+def command_config(path: Path | None, profile: str | None):
+    """The configuration a command runs with (config.load_for_command); a bad file or
+    profile is a usage error."""
+    from skillreducer.config import ConfigError, load_for_command
 
     try:
-        config = load_for_command(args.config, args.profile)
+        return load_for_command(path, profile)
+    except ConfigError as error:
+        raise UsageError(str(error)) from error
+
+
+def _config_for(args):
+    from skillreducer.config import ConfigError, _validate_selectors
+
+    config = command_config(args.config, args.profile)
+    try:
         if args.select is not None:
             config.select = _validate_selectors(args.select, "--select")
         if args.ignore:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from skillreducer import profiles, resources
-from skillreducer.cli import DEFAULT_CACHE, UsageError
+from skillreducer.cli import DEFAULT_CACHE, UsageError, command_config
 from skillreducer.discover import DiscoveryError, discover, discover_and_warn
 from skillreducer.load import load_skill
 from skillreducer.reduce import command
@@ -21,12 +21,7 @@ _STATE: dict[str, Any] = {}
 
 
 def run(args) -> int:
-    from skillreducer.config import ConfigError, load_for_command
-
-    try:
-        config = load_for_command(args.config, args.profile)
-    except ConfigError as error:
-        raise UsageError(str(error)) from error
+    config = command_config(args.config, args.profile)
     with resources.limits_in_force(config.limits()):
         return _run(args, config.profile)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from skillreducer import profiles
-from skillreducer.cli import PROGRESS_MIN_SKILLS, UsageError
-from skillreducer.config import ConfigError, Config, env_jobs, load_for_command
+from skillreducer.cli import PROGRESS_MIN_SKILLS, UsageError, command_config
+from skillreducer.config import env_jobs
 from skillreducer.stats import report as stats_report
 from skillreducer.stats.records import Record
 
@@ -44,13 +44,6 @@ def parse_shard(value: str) -> tuple[int, int]:
     return index, count
 
 
-def _config(args) -> Config:
-    try:
-        return load_for_command(args.config, args.profile)
-    except ConfigError as error:
-        raise UsageError(str(error)) from error
-
-
 def _listing_profiles(args) -> list[str]:
     if args.profile:
         return [args.profile]
@@ -62,7 +55,7 @@ def _measure(args) -> dict[str, Any]:
     from skillreducer.stats import collect
 
     shard = parse_shard(args.shard) if args.shard else None
-    config = _config(args)
+    config = command_config(args.config, args.profile)
     try:
         roots = discover_and_warn(args.paths)
     except DiscoveryError as error:
