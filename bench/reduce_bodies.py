@@ -126,7 +126,7 @@ def main() -> None:
     summary = {
         "skills": len(rows),
         "classifier": ("features + embeddings" if args.semantic else "features") + (", full reduce with MOCHA's choice (lexical oracle)" if args.search else ""),
-        "core_labelled_moved_out": sum(r["core_labelled_moved_out"] for r in rows) / max(1, label_counts_core(rows)),
+        "core_labelled_moved_out": sum(r["core_labelled_moved_out"] for r in rows) / max(1, label_counts["core"]),
         "mean_core_cut": statistics.fmean(cuts),
         "median_core_cut": statistics.median(cuts),
         "mean_expected_loaded_cut": statistics.fmean(expected_cuts),
@@ -143,10 +143,6 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"summary": summary, "rows": rows}, indent=1))
     print(render(summary))
-
-
-def label_counts_core(rows: list[dict]) -> int:
-    return sum(r["labels"].get("core", 0) for r in rows)
 
 
 def _full_reduce(corpus_path: Path):
