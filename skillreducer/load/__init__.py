@@ -25,14 +25,11 @@ def loader_limits(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def _read_capped(path: Path, cap: int) -> bytes:
-    """At most cap + 1 bytes of a regular file; O_NONBLOCK so a file swapped for a FIFO
-    after the stat cannot block the open."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags)
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(0, "not a regular file")
-        return handle.read(cap + 1)
+    """At most cap + 1 bytes of a regular file."""
+    data = skill_files.read_regular(path, cap)
+    if data is None:
+        raise OSError(0, "not a regular file")
+    return data
 
 
 def _trim_partial_utf8(data: bytes) -> bytes:
@@ -111,7 +108,7 @@ def load_skill(root: Path | str, limits: dict[str, Any] | None = None, snapshot:
         md_lines = body_lines[: limits["max_parse_lines"]]
         problems.append(Problem("too-large", f"SKILL.md has {len(lines):,} lines; only the first {limits['max_parse_lines']:,} body lines were parsed as Markdown", "SKILL.md", body_line + len(md_lines)))
     md_text = body if md_lines is body_lines else "\n".join(md_lines)
-    tokens = markdown.parse(md_text) if md_text.strip() else []
+    tokens = markdown.parse(md_text) if md_text and not md_text.isspace() else []
     blocks, code_tokens, inlines = markdown.blocks_and_code(tokens, md_lines, body_line)
     parse_clock = {"inline": 0.0, "isolated": 0.0}
     code_blocks = tuple(_code_block(token, closed, body_line, limits, md_lines, parse_clock, problems) for token, closed in code_tokens)
@@ -146,9 +143,9 @@ def load_skill(root: Path | str, limits: dict[str, Any] | None = None, snapshot:
 
 
 def _cap_lines(lines: list[str], max_chars: int, problems: list[Problem]) -> list[str]:
-    long_lines = [i for i, line in enumerate(lines) if len(line) > max_chars]
-    if not long_lines:
+    if max(map(len, lines), default=0) <= max_chars:
         return lines
+    long_lines = [i for i, line in enumerate(lines) if len(line) > max_chars]
     problems.append(Problem("long-line", f"{len(long_lines)} line(s) longer than {max_chars} characters; cut for parsing", "SKILL.md", long_lines[0] + 1))
     capped = list(lines)
     for index in long_lines:

@@ -99,14 +99,15 @@ def isolated_syntax_issues(grammar: str, code: str, first_line: int, seconds: fl
     of `/*` in a python block takes 6 s and 4.7 GB) and py-tree-sitter has no timeout."""
     if not hasattr(os, "fork"):
         return None
+    # Imported here, before the fork, so that each child does not load them again (~1 ms).
+    import faulthandler
+    import resource
+
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: parse, send the result, exit without cleanup
         try:
             os.close(read_fd)
-            import faulthandler
-            import resource
-
             faulthandler.disable()  # tree-sitter may die of the memory limit: that is expected here
 
             resource.setrlimit(resource.RLIMIT_AS, (_address_space() + memory_bytes,) * 2)

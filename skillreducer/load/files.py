@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import os
 import posixpath
@@ -10,6 +11,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote
 
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".skillreducer_cache", ".skillreducer_backup"})
@@ -33,13 +35,13 @@ def _inside(root_real: str, candidate: str) -> bool:
 
 def scan(root: Path, max_bytes: int, max_files: int) -> tuple[list[RawFile], bool]:
     """Every file under root except SKILL.md and nested skills. Returns (files, truncated)."""
-    root_real = os.path.realpath(root)
+    root_real = functools.cache(lambda: os.path.realpath(root))  # needed only for symlinks: often never
     files: list[RawFile] = []
     truncated = False
 
     def unreadable(error: OSError) -> None:
         # os.walk skips a folder it cannot list; record it instead of losing it silently.
-        if error.filename and os.path.realpath(error.filename) != root_real and len(files) < max_files:
+        if error.filename and os.path.realpath(error.filename) != root_real() and len(files) < max_files:
             rel = os.path.relpath(error.filename, root)
             files.append(RawFile(Path(rel).as_posix(), 0, None, f"unreadable: {error.strerror or error}", False))
 
@@ -54,7 +56,7 @@ def scan(root: Path, max_bytes: int, max_files: int) -> tuple[list[RawFile], boo
                 if len(files) >= max_files:
                     truncated = True
                     break
-                inside = _inside(root_real, os.path.realpath(full))
+                inside = _inside(root_real(), os.path.realpath(full))
                 files.append(RawFile(_rel(rel_dir, name), 0, None, "symlinked-directory" if inside else "symlink-outside", True))
                 continue
             if os.path.lexists(os.path.join(full, "SKILL.md")):
@@ -79,30 +81,51 @@ def _rel(rel_dir: str, name: str) -> str:
     return name if rel_dir == "." else posixpath.join(Path(rel_dir).as_posix(), name)
 
 
-def _read(root_real: str, full: str, rel: str, max_bytes: int) -> RawFile:
+def _read(root_real: Callable[[], str], full: str, rel: str, max_bytes: int) -> RawFile:
     try:
         info = os.lstat(full)
         symlink = stat.S_ISLNK(info.st_mode)
         if symlink:
             target = os.path.realpath(full)
-            if not _inside(root_real, target):
+            if not _inside(root_real(), target):
                 return RawFile(rel, 0, None, "symlink-outside", True)
             info = os.stat(full)
         if not stat.S_ISREG(info.st_mode):
             return RawFile(rel, 0, None, "not-a-regular-file", symlink)
         if info.st_size > max_bytes:
             return RawFile(rel, info.st_size, None, "too-large", symlink)
-        # O_NONBLOCK: a file swapped for a FIFO after the stat cannot block the open.
-        fd = os.open(full, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return RawFile(rel, 0, None, "not-a-regular-file", symlink)
-            data = handle.read(max_bytes + 1)
+        data = read_regular(full, max_bytes)
+        if data is None:
+            return RawFile(rel, 0, None, "not-a-regular-file", symlink)
         if len(data) > max_bytes:  # grew since the stat
             return RawFile(rel, len(data), None, "too-large", symlink)
         return RawFile(rel, len(data), data, None, symlink)
     except (OSError, ValueError) as error:
         return RawFile(rel, 0, None, f"unreadable: {getattr(error, 'strerror', None) or error}", False)
+
+
+def read_regular(path: str | Path, cap: int) -> bytes | None:
+    """At most cap + 1 bytes of a regular file (None when it is not one), read to its end.
+    O_NONBLOCK: a file swapped for a FIFO after a stat cannot block the open."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        # Reads are sized by the file's size: os.read(fd, cap + 1) would allocate cap + 1
+        # bytes for every small file. One byte past the size shows whether the file grew.
+        chunks: list[bytes] = []
+        total, target = 0, min(info.st_size, cap) + 1
+        while chunk := os.read(fd, target - total):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total == target:
+                if target > cap:
+                    break
+                target = cap + 1
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def decode_text(raw: RawFile) -> tuple[str | None, str | None]:
@@ -130,10 +153,17 @@ def content_hash(skill_md: bytes, files: list[RawFile]) -> str:
 
 def markdown_link_targets(text: str) -> list[tuple[str, int, int]]:
     """Links in a reference file, found by pattern (reference files are not parsed as Markdown)."""
-    found = []
-    for number, line in enumerate(text.split("\n"), 1):
-        if "](" in line:
-            found.extend((target, number, column) for target, column in _line_links(line))
+    found: list[tuple[str, int, int]] = []
+    number, counted = 1, 0  # line number of offset `counted`
+    at = text.find("](")  # visit only the lines that hold one: few do
+    while at >= 0:
+        begin = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        number += text.count("\n", counted, begin)
+        counted = begin
+        found.extend((target, number, column) for target, column in _line_links(text[begin:end]))
+        at = text.find("](", end)
     return found
 
 
@@ -198,7 +228,6 @@ def classify_target(root: Path, source: str, target: str) -> tuple[str, str | No
     if joined == ".." or joined.startswith("../"):
         return "path", None, "outside-root"
     full = os.path.join(root, *joined.split("/"))
-    root_real = os.path.realpath(root)
     # Walk the components so a symlink anywhere on the way is caught before it is used.
     current = str(root)
     for part in joined.split("/"):
@@ -207,7 +236,7 @@ def classify_target(root: Path, source: str, target: str) -> tuple[str, str | No
             mode = os.lstat(current).st_mode
         except (OSError, ValueError):  # nothing further down can exist (or be a link) either
             return "path", joined, "missing"
-        if stat.S_ISLNK(mode) and not _inside(root_real, os.path.realpath(current)):
+        if stat.S_ISLNK(mode) and not _inside(os.path.realpath(root), os.path.realpath(current)):
             return "path", joined, "symlink-outside"
     if not os.path.exists(full):
         return "path", joined, "missing"

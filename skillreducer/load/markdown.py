@@ -30,17 +30,20 @@ _LINK_HINT = re.compile(r"\][ \t]*[(\[]|<[A-Za-z][A-Za-z0-9+.-]*:|<[A-Za-z0-9.!#
 
 
 @functools.cache
-def _parser():
+def _parser(normalize: bool):
     from markdown_it import MarkdownIt
 
     # commonmark's maxNesting (20) bounds deep nesting of lists and quotes. Inline
     # parsing is ~40% of the cost and only links need it, so the core inline pass is
-    # off and `parse` runs it on the inline tokens that may hold a link.
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).disable("inline")
+    # off and `parse` runs it on the inline tokens that may hold a link; text_join then
+    # has nothing to join. The core "normalize" pass (CR, CRLF -> LF; NUL -> U+FFFD) copies
+    # the whole text, so it runs only when one is there (the loader's decode leaves none).
+    skipped = ["inline", "text_join"] if normalize else ["inline", "text_join", "normalize"]
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).disable(skipped)
 
 
 def parse(body: str):
-    parser = _parser()
+    parser = _parser("\r" in body or "\0" in body)
     env: dict = {}
     tokens = parser.parse(body, env)
     if env.get("references") or _LINK_HINT.search(body):
@@ -71,31 +74,35 @@ def blocks_and_code(tokens, lines: list[str], offset: int) -> tuple[list[Block],
     code: list[tuple] = []
     inlines: list[tuple] = []
     headings: list[tuple[int, str]] = []
-    index = 0
-    count = len(tokens)
-    while index < count:
-        token = tokens[index]
-        if token.type in ("fence", "code_block"):
-            code.append((token, token.type == "code_block" or _fence_closed(token, lines)))
-        elif token.type == "inline" and token.map:
-            inlines.append((token, token.map[0] + offset))
-        if token.level == 0 and token.type in _BLOCK_KIND and token.map:
-            start, end = token.map
-            kind = _BLOCK_KIND[token.type]
-            level = 0
-            inline = ""
-            if kind == "heading":
-                level = int(token.tag[1:])
-                inline = tokens[index + 1].content.strip() if index + 1 < count else ""
-                while headings and headings[-1][0] >= level:
-                    headings.pop()
-                headings.append((level, inline))
-            end = min(end, len(lines))
-            while end - 1 > start and not lines[end - 1].strip():
-                end -= 1  # a list's map runs over the blank line after it; the block does not
-            text = "\n".join(lines[start:end])
-            blocks.append(Block(kind, text, start + offset, max(start, end - 1) + offset, tuple(h for _, h in headings), level, inline))
-        index += 1
+    path: tuple[str, ...] = ()  # the texts of `headings`, rebuilt only at a heading
+    for index, token in enumerate(tokens):
+        kind = token.type
+        if kind == "inline":
+            if token.map:
+                inlines.append((token, token.map[0] + offset))
+            continue
+        block = _BLOCK_KIND.get(kind)
+        if block is None:
+            continue  # closing tokens, list items
+        if block == "code":
+            code.append((token, kind == "code_block" or _fence_closed(token, lines)))
+        if token.level or not token.map:
+            continue
+        start, end = token.map
+        level = 0
+        inline = ""
+        if block == "heading":
+            level = int(token.tag[1:])
+            inline = tokens[index + 1].content.strip() if index + 1 < len(tokens) else ""
+            while headings and headings[-1][0] >= level:
+                headings.pop()
+            headings.append((level, inline))
+            path = tuple(h for _, h in headings)
+        end = min(end, len(lines))
+        while end - 1 > start and not lines[end - 1].strip():
+            end -= 1  # a list's map runs over the blank line after it; the block does not
+        text = "\n".join(lines[start:end])
+        blocks.append(Block(block, text, start + offset, max(start, end - 1) + offset, path, level, inline))
     return blocks, code, inlines
 
 

@@ -7,9 +7,9 @@ import bisect
 import functools
 import posixpath
 import re
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import unquote
 
 from skillreducer import resources, tokens
@@ -73,6 +73,7 @@ class _Layout:
     outer_variables: tuple[str, ...]
     toc_headings: frozenset[str]
     mention: re.Pattern[str]
+    mention_needles: tuple[str, ...]  # a mention holds one of these ("references/")
 
 
 @functools.cache
@@ -95,6 +96,7 @@ def _layout() -> _Layout:
         tuple(lex["outer_variables"]),
         frozenset(h.lower() for h in lex["toc_headings"]),
         mention,
+        tuple(d + "/" for d in lex["mention_dirs"]),
     )
 
 
@@ -135,7 +137,7 @@ def _strip_variable(path: str) -> tuple[str, str]:
 # --- one analysis per skill, shared by the rules ---------------------------------------
 
 
-_WORD = re.compile(r"[a-z0-9][a-z0-9_-]*[a-z0-9]")
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
 _DIR_TOKEN = re.compile(r"(?<![\w/.-])((?:[\w.{}$-]+/)+)(?![\w.-])")
 
 
@@ -203,7 +205,8 @@ def _link_graph(skill: Skill, result: _Analysis) -> None:
     for link in skill.links:
         if link.kind == "path" and link.resolved and link.resolved.lower() in by_lower:
             result.direct.add(by_lower[link.resolved.lower()])
-    for raw, name, _ in _name_hits(skill.text, by_name):
+    lower = _lower(skill.text)
+    for raw, name, _ in _name_hits(skill.text, lower, by_name):
         token = _normal(raw)
         if token is not None and token.lower() in by_lower:
             result.direct.add(by_lower[token.lower()])
@@ -214,11 +217,13 @@ def _link_graph(skill: Skill, result: _Analysis) -> None:
         stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
         if _DISTINCT_STEM.match(stem):
             stems.setdefault(stem, []).append(path)
-    if stems:
-        for word in set(_WORD.findall(skill.text.lower())):
-            result.direct.update(stems.get(word, ()))
-    for match in _DIR_TOKEN.finditer(skill.text):
-        token = _normal(match.group(1).rstrip("/"))
+    for stem, stem_paths in stems.items():
+        if _is_word(lower, stem):
+            result.direct.update(stem_paths)
+    # A folder token holds a '/'; each is resolved once (skills repeat "references/" a lot).
+    written = {m.group(1) for begin, end in _lines_with(skill.text, ("/",)) for m in _DIR_TOKEN.finditer(skill.text, begin, end)}
+    for raw in written:
+        token = _normal(raw.rstrip("/"))
         if token and token != ".":
             result.named_dirs.add(token.lower())
 
@@ -243,7 +248,7 @@ def _edges(result: _Analysis, source: str, by_lower: dict[str, str], by_name: di
     base = posixpath.dirname(source)
     text = doc.text or ""
     starts: list[int] | None = None
-    for raw, _, offset in _name_hits(text, by_name):
+    for raw, _, offset in _name_hits(text, _lower(text), by_name):
         for candidate in (_normal(raw, base), _normal(raw)):
             if candidate and candidate.lower() in by_lower:
                 starts = starts or _line_starts(text)
@@ -252,16 +257,56 @@ def _edges(result: _Analysis, source: str, by_lower: dict[str, str], by_name: di
                 break
 
 
+def _is_word(lower: str, word: str) -> bool:
+    """Whether `word` (a distinct stem: [a-z0-9] at both ends) is a whole word of `lower`,
+    a word being a run of [a-z0-9_-] with its end '-' and '_' trimmed. Finding the few
+    stems costs a fraction of listing every word."""
+    index = lower.find(word)
+    while index >= 0:
+        end = index + len(word)
+        before = index
+        while before > 0 and lower[before - 1] in "-_":
+            before -= 1
+        after = end
+        while after < len(lower) and lower[after] in "-_":
+            after += 1
+        if (before == 0 or lower[before - 1] not in _WORD_CHARS) and (after == len(lower) or lower[after] not in _WORD_CHARS):
+            return True
+        index = lower.find(word, end)
+    return False
+
+
+def _lines_with(text: str, needles: tuple[str, ...], start: int = 0) -> list[tuple[int, int]]:
+    """(begin, end) offsets of the lines of text, from line start offset `start` on, that
+    hold one of the needles, in order."""
+    found: set[tuple[int, int]] = set()
+    for needle in needles:
+        at = text.find(needle, start)
+        while at >= 0:
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end
+            found.add((max(text.rfind("\n", start, at) + 1, start), end))
+            at = text.find(needle, end)
+    return sorted(found)
+
+
 _LEADING_DOTS = re.compile(r"^\.+(?![./])")
 _NAME_EDGE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 _PATH_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./{}$")
 
 
-def _name_hits(text: str, by_name: dict[str, list[str]]) -> Iterator[tuple[str, str, int]]:
-    """(path as written, file name, offset) wherever a reference's file name appears as a
-    whole word, with the folders written before it ("references/api.md", "./api.md").
-    Finding the few known names is much cheaper than tokenizing every path-like word."""
+def _lower(text: str) -> str:
+    """text.lower() with its offsets kept: a character whose lower case is longer ('İ')
+    stays as it is, so an offset found in the result indexes `text`."""
     lower = text.lower()
+    return lower if len(lower) == len(text) else "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _name_hits(text: str, lower: str, by_name: dict[str, list[str]]) -> Iterator[tuple[str, str, int]]:
+    """(path as written, file name, offset) wherever a reference's file name appears in
+    `lower` (_lower(text)) as a whole word, with the folders written before it
+    ("references/api.md", "./api.md"). Finding the few known names is much cheaper than
+    tokenizing every path-like word."""
     for name in by_name:
         index = lower.find(name)
         while index >= 0:
@@ -346,17 +391,22 @@ class LinkTargetMissing(Rule):
     def _mentions(self, skill: Skill, result: _Analysis, reported: set[tuple[int, str]]) -> Iterator[Finding]:
         """`references/api.md` or scripts/run.py named in SKILL.md prose (not code blocks)."""
         pattern = _layout().mention
-        code = skill.code_lines
-        for number in range(skill.body_line, len(skill.lines) + 1):
-            line = skill.lines[number - 1]
-            if "/" not in line or number in code:
+        code: frozenset[int] | None = None
+        text = skill.text
+        number = skill.body_line
+        counted = sum(len(line) + 1 for line in skill.lines[: number - 1])  # offset of the body
+        for begin, end in _lines_with(text, _layout().mention_needles, counted):
+            number += text.count("\n", counted, begin)
+            counted = begin
+            code = skill.code_lines if code is None else code  # built once a mention is met
+            if number in code:
                 continue
-            for match in pattern.finditer(line):
+            for match in pattern.finditer(text, begin, end):
                 path = posixpath.normpath(match.group("path"))
                 if (number, path) in reported or result.exists(path) is not False:
                     continue
                 reported.add((number, path))
-                yield Finding(f"{match.group('path')} is named here but does not exist in the skill folder", number, match.start("path") + 1)
+                yield Finding(f"{match.group('path')} is named here but does not exist in the skill folder", number, match.start("path") - begin + 1)
 
 
 class LinkOutsideRoot(Rule):
@@ -480,28 +530,58 @@ class ReferenceNoToc(Rule):
         for path, doc in result.docs.items():
             if extension(path) not in _DOC_EXT or doc.line_count <= min_lines:
                 continue
-            lines = (doc.text or "").split("\n")
-            if not _has_toc(lines, _fenced(result, path), search, entries):
+            if not _has_toc(doc.text or "", functools.partial(_fenced, result, path), search, entries):
                 yield Finding(f"{path} has {doc.line_count:,} lines and no table of contents in its first {search} lines; list its sections at the top so a partial read shows what it holds", 1, path=path)
 
 
-def _has_toc(lines: list[str], fenced: frozenset[int], search: int, entries: int) -> bool:
+def _has_toc(text: str, fenced: Callable[[], frozenset[int]], search: int, entries: int) -> bool:
+    """A TOC title in the first `search` lines, or `entries` anchor links or list items
+    naming headings there (outside fenced code)."""
     titles = _layout().toc_headings
-    headings = {_plain(m.group(2)) for n, line in enumerate(lines, 1) if n not in fenced and (m := _HEADING.match(line))}
-    anchors = items = 0
-    for number, line in enumerate(lines[:search], 1):
-        if number in fenced:
+    head = text.split("\n", search)[:search]
+    head_fenced = fenced_lines("\n".join(head))  # fences before a line decide whether it is fenced
+    anchors = 0
+    items: Counter[str] = Counter()
+    for number, line in enumerate(head, 1):
+        if number in head_fenced:
             continue
         heading = _HEADING.match(line)
         if _plain(heading.group(2) if heading else line) in titles:
             return True
         anchors += line.count("](#")
         item = _LIST_ITEM.match(line)
-        if item and _plain(item.group(1)) in headings:
-            items += 1
-        if anchors >= entries or items >= entries:
+        if item:
+            items[_plain(item.group(1))] += 1
+    # The counts only grow, so whether one reaches `entries` does not depend on the order.
+    if anchors >= entries:
+        return True
+    if sum(items.values()) < entries:
+        return False  # too few list items to name enough headings
+    named = 0
+    for heading in _headings(text, fenced()):
+        named += items.pop(heading, 0)
+        if named >= entries:
             return True
     return False
+
+
+_HEADING_LINE = re.compile(r"\n {0,3}#")  # where _HEADING may match: after the '\n' before a line
+
+
+def _headings(text: str, fenced: frozenset[int]) -> Iterator[str]:
+    """The plain text of each heading outside fenced code, in order."""
+    lined = "\n" + text  # every line starts after a '\n': a search for one is fast
+    number = counted = 0
+    for candidate in _HEADING_LINE.finditer(lined):
+        start = candidate.start() + 1
+        number += lined.count("\n", counted, start)
+        counted = start
+        if number in fenced:
+            continue
+        end = lined.find("\n", start)
+        match = _HEADING.match(lined[start : end if end >= 0 else len(lined)])
+        if match:
+            yield _plain(match.group(2))
 
 
 class ReferenceUnreadable(Rule):
