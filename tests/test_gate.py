@@ -126,6 +126,8 @@ def test_edit_allowed_accepts_exactly_filler_decoration_and_case():
     assert edit_allowed(Edit(0, 5, "- 🚀 ", "- ", "decoration", "emoji-prefix"))
     assert not edit_allowed(Edit(0, 5, "- ❌ ", "- ", "decoration", "emoji-prefix"))
     assert not edit_allowed(Edit(0, 4, "42!!", "4!", "decoration", "bang-run"))
+    assert edit_allowed(Edit(0, 17, "- **Placeholders**", "- Placeholders", "decoration", "bold-label"))
+    assert not edit_allowed(Edit(0, 12, "- **Never**:", "- Always:", "decoration", "bold-label"))
     assert edit_allowed(Edit(0, 1, "r", "R", "case", "sentence start"))
     assert not edit_allowed(Edit(0, 1, "r", "S", "case", "sentence start"))
 
@@ -275,8 +277,10 @@ def calls(tmp_path: Path, body: str) -> dict[str, tuple[bool, str]]:
         ("## Steps\n\n**Key properties to set:**\n\n- `width`: 40\n", "**Key properties to set:**", "a bold line that heads what follows"),
         ("# Release checklist\n\nA fixed pass over a new dataset.\n", "A fixed pass over a new dataset.", "no instruction"),
         ("| Option | Description |\n|---|---|\n| `-c FILE` | Use the given config file |\n| `-v` | Print every step |\n", "| Option | Description |", "table"),
+        ("# Webhooks\n\n## Step 2: deduplicate\n\nTwo deliveries can both see no row. The unique constraint makes the check atomic.\n",
+         "Two deliveries can both see no row. The unique constraint makes the check atomic.", "no instruction"),
     ],
-    ids=["caption", "caption-in-checklist", "sample-label", "sample-cue", "recap", "scope-use-when", "scope-reference-for", "prediction", "hedged-modal", "relative-clause", "what-must-never", "quotation", "bold-line", "title-is-not-a-section", "description-column"],
+    ids=["caption", "caption-in-checklist", "sample-label", "sample-cue", "recap", "scope-use-when", "scope-reference-for", "prediction", "hedged-modal", "relative-clause", "what-must-never", "quotation", "bold-line", "title-is-not-a-section", "description-column", "explanation-under-a-step-heading"],
 )
 def test_what_only_looks_like_an_instruction_is_not_one(tmp_path: Path, body: str, first_line: str, cue: str):
     assert calls(tmp_path, body)[first_line] == (False, cue)

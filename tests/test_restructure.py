@@ -149,7 +149,17 @@ def test_core_keeps_order_headings_and_one_pointer_per_file(sample):
     pointers = [line for line in body.split("\n") if "](references/" in line and line.startswith("- [")]
     assert len(pointers) == 3
     assert {line[3 : line.index("]")] for line in pointers} == {"examples", "templates", "background"}  # the name, not the path again
-    assert all("Read when you need" in line for line in pointers)
+    # The heading says when to read them; each line says what its file holds, naming its
+    # first two topics (the file's own `when` line names up to three).
+    assert "\n## References (read when needed)\n\n- [" in body
+    for line in pointers:
+        path = line[line.index("](") + 2 : line.index(")")]
+        reference = next(r for r in result.references if r.path == path)
+        what = {"examples": "examples of ", "templates": "templates for ", "background": "background on "}[reference.kind]
+        assert line.split("): ", 1)[1].startswith(what)
+        named = line.split("): ", 1)[1][len(what):]
+        assert sum(topic.lower() in named.lower() for topic in reference.topics) == min(2, len(reference.topics))
+        assert "Read when you need" not in line
     assert linked_paths(body) == set(result.files)
 
 
@@ -235,7 +245,7 @@ def test_item_already_in_an_existing_reference_is_not_copied(tmp_path: Path):
     assert "A field file" not in "".join(result.files.values())
     assert "references/forms.md" in linked_paths(result.body)
     pointer = next(line for line in result.body.split("\n") if "(references/forms.md)" in line)
-    assert "Read when you need details on" in pointer
+    assert "): details on " in pointer
 
 
 def test_existing_reference_with_different_code_gets_a_copy(tmp_path: Path):
@@ -265,7 +275,7 @@ def test_a_bold_line_stays_with_the_core_item_it_heads(tmp_path: Path):
     destinations = [(p.destination, p.reason) for p in result.placements]
     assert destinations[0] == ("SKILL.md", "introduces the core item after it")
     assert destinations[2][0] == destinations[3][0] == "references/background.md"  # heads a moved item: moves with it
-    assert "**Key settings:**\n\n- Set `replicas` to 3." in result.body
+    assert "Key settings:\n\n- Set `replicas` to 3." in result.body  # its bold is tightened away
 
 
 def test_near_duplicate_is_kept_as_background(tmp_path: Path):
@@ -336,6 +346,23 @@ def test_tighten_removes_filler_but_never_code_urls_or_numbers():
     assert apply_edits(text, result.edits) == result.text
     with pytest.raises(ValueError):
         apply_edits(text.upper(), result.edits)
+
+
+def test_tighten_unbolds_line_labels_but_keeps_emphasis():
+    text = (
+        "- **Placeholders**: `%s` (string), `%d` (integer)\n"
+        "**Important:** the **last** matching pattern wins.\n"
+        "> **Note**: run it twice.\n"
+        "- **`--dry-run`**: prints the plan\n"
+        "Use **only** the pinned version: 1.4."
+    )
+    assert tighten(text).text == (
+        "- Placeholders: `%s` (string), `%d` (integer)\n"
+        "Important: the **last** matching pattern wins.\n"
+        "> Note: run it twice.\n"
+        "- **`--dry-run`**: prints the plan\n"  # the edit would touch inline code: left alone
+        "Use **only** the pinned version: 1.4."
+    )
 
 
 def test_tighten_protects_code_even_without_code_lines():

@@ -375,9 +375,11 @@ def _classify_text(raw: _Raw, text_prose: str, prior: Callable[[], str | None], 
     directive_cue = background_cue = ""
     if '"' in text_prose or "\u201c" in text_prose:
         text_prose = _QUOTATION.sub("QUOTE", text_prose)  # quoted words are mentioned, not said to the agent
+    sentences = 0
     for sentence in _SENTENCE.split(text_prose):
         if not sentence:
             continue
+        sentences += 1
         lower = sentence.lower()
         cue = _directive(sentence, cues, lower)
         # What is not a step counts as background, directive or not; tested only where it decides.
@@ -411,7 +413,9 @@ def _classify_text(raw: _Raw, text_prose: str, prior: Callable[[], str | None], 
         return Item(kind, text, line, end_line, False, "under a background heading", ordered)
     if ordered:
         return Item(kind, text, line, end_line, True, "numbered step", ordered)
-    if heading == "core":
+    if heading == "core" and not (kind == "paragraph" and sentences > 1):
+        # Under "Steps" or "Rules" a bare line is a step; a paragraph of several plain
+        # statements is the explanation around them.
         return Item(kind, text, line, end_line, True, "under an instruction heading", ordered)
     return Item(kind, text, line, end_line, False, "no instruction", ordered)
 

@@ -4,11 +4,12 @@ reference files that SKILL.md points to, saying when to read each.
 SKILL.md keeps the frontmatter byte for byte, then, in their original order: the core
 items (tightened), every block that is not an item (HTML, thematic breaks, link
 definitions), and the headings, except those whose section has no core item left and
-whose moved items carry them into a reference file (the title always stays). Examples, templates and background go
-to references/examples.md, templates.md and background.md (only the non-empty ones), each
-opening with a `when` line and its topics, the items grouped under their original
-heading paths. SKILL.md gets one pointer line per moved file, under "## References":
-the file's name linked to its path, then its `when` line.
+whose moved items carry them into a reference file (the title always stays). Examples,
+templates and background go to references/examples.md, templates.md and background.md
+(only the non-empty ones), each opening with a `when` line and its topics, the items
+grouped under their original heading paths. SKILL.md gets one pointer line per moved
+file, under a References heading that says to read them when needed: the file's name
+linked to its path, then what it holds ("examples of merging PDFs or filling forms").
 
 Nothing is lost and nothing is overwritten:
 - an existing file is never replaced: a new file takes a free name (examples-moved.md);
@@ -358,11 +359,22 @@ def _topics(skill: Skill, moved: Sequence[BodyItem]) -> tuple[str, ...]:
 
 
 def _when(kind: str, topics: Sequence[str], skill: Skill) -> str:
-    named = [_lower_first(t) for t in topics[:3]] or [str(skill.name or skill.folder_name)]
-    return _pointer_data()[kind].format(topics=_join(named))
+    """The line that opens a reference file: when to read it."""
+    return _pointer_data()[kind].format(topics=_join(_named(topics[:3], skill)))
+
+
+def _pointer(kind: str, path: str, topics: Sequence[str], skill: Skill) -> str:
+    """SKILL.md's line for a reference file: its link and what it holds (the heading says when)."""
+    line = _pointer_data()["line"]
+    return f"- [{_stem(path)}]({_link_target(path)}): " + line[kind].format(topics=_join(_named(topics[: line["topics"]], skill)))
+
+
+def _named(topics: Sequence[str], skill: Skill) -> list[str]:
+    return [_lower_first(t) for t in topics] or [str(skill.name or skill.folder_name)]
 
 
 def _stem(path: str) -> str:
+    """The link text of a pointer: the file's name alone, as the target says where it is."""
     name = posixpath.basename(path)
     return name.rsplit(".", 1)[0] if is_markdown(name) else name
 
@@ -580,7 +592,7 @@ def restructure(
     taken = {f.path.lower() for f in skill.files}
     files: dict[str, str] = {}
     references: list[ReferenceFile] = []
-    pointers: list[tuple[str, str]] = []  # (path, when)
+    pointers: list[str] = []
     for kind in FILE_KINDS:
         moved = [items[i] for i, place in enumerate(destination) if place == kind]
         if not moved:
@@ -590,7 +602,7 @@ def restructure(
         when = _when(kind, topics, skill)
         files[path] = _reference_text(kind, moved, when, topics)
         references.append(ReferenceFile(path, kind, tokens.count(files[path]), when, topics, True))
-        pointers.append((path, when))
+        pointers.append(_pointer(kind, path, topics, skill))
         destination = [path if place == kind else place for place in destination]
 
     moved = [i for i, place in enumerate(destination) if place in files]
@@ -600,12 +612,11 @@ def restructure(
         topics = _topics(skill, holders) if holders else ()
         when = _when("existing", topics, skill) if holders else ""
         if holders and posixpath.normpath(path) not in linked:
-            pointers.append((path, when))
+            pointers.append(_pointer("existing", path, topics, skill))
         references.append(ReferenceFile(path, "existing", skill.file(path).tokens, when, topics, False))
     section = ""
     if pointers:
-        # The link text is the file's name alone: the target already says where it is.
-        section = _pointer_data()["heading"] + "\n\n" + "\n".join(f"- [{_stem(path)}]({_link_target(path)}): {when}" for path, when in pointers)
+        section = _pointer_data()["heading"] + "\n\n" + "\n".join(pointers)
     body = _core_body(skill, items, core_text, moved, section).rstrip("\n")
     body = body + "\n" if body else body
     head = frontmatter_text(skill)
