@@ -17,6 +17,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from re import _constants, _parser  # private, but the one exact reading of the regex syntax
 from typing import Iterable, Pattern, Sequence
 
 from skillreducer import resources
@@ -64,7 +65,8 @@ _MARKER = re.compile(r"^[ \t]*(?:[-*+]|(\d{1,9})[.)])(?:[ \t]+|$)")
 _CHECKBOX = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[[ xX]\]")
 _STEP = re.compile(r"^\W{0,4}(?:step|phase|stage)\s*\d+\b", re.I)
 _FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})[ \t]*([\w+-]*)")
-_INLINE_CODE = re.compile(r"`+[^`\n]*`+")
+_FENCE_LINE = re.compile(_FENCE.pattern, re.M)  # _FENCE at the start of every line
+_INLINE_CODE = re.compile(r"`+[^`\n]*`+")  # never spans lines
 _QUOTED = re.compile(r"[\"“][^\"”\n]{12,}[\"”]")
 _YOU = re.compile(r"\byou(?:r|rs|rself)?\b")
 _PROMPT = re.compile(r"^[ \t]*\$ ", re.M)
@@ -91,15 +93,46 @@ class _Lexicon:
         self._pattern = re.compile(f"(?=({_words(cues)}))")
 
     def lists(self, lower: str) -> set[str]:
-        found: set[str] = set()
-        for match in self._pattern.finditer(lower):
-            found |= self._lists[match.group(1)]
-        return found
+        return set().union(*map(self._lists.__getitem__, set(self._pattern.findall(lower))))
 
 
 def _ends_at_boundary(phrase: str, length: int) -> bool:
     """Whether the cue phrase[:length] matches inside phrase (its trailing \\b holds there)."""
     return not phrase[length - 1].isalnum() or not (phrase[length].isalnum() or phrase[length] == "_")
+
+
+class _AnyPattern:
+    """Whether a text matches the alternation of several regexes, told faster: each is
+    searched alone (one that opens with literal text gets the regex engine's fast scan for
+    it), and only when the literal text its matches start with is in the text."""
+
+    def __init__(self, patterns: Iterable[str]):
+        patterns = list(patterns)
+        trees = [_parser.parse(pattern) for pattern in patterns]
+        if not patterns or any(tree.state.groups > 1 for tree in trees):
+            # An empty alternation matches everywhere; groups are numbered across the alternation.
+            self._checks = [(re.compile("|".join(f"(?:{p})" for p in patterns)), "")]
+        else:
+            self._checks = [(re.compile(pattern), _literal_start(tree)) for pattern, tree in zip(patterns, trees)]
+
+    def search(self, text: str) -> bool:
+        for pattern, start in self._checks:
+            if (not start or start in text) and pattern.search(text):
+                return True
+        return False
+
+
+def _literal_start(tree: _parser.SubPattern) -> str:
+    """The literal text every match of a parsed regex starts with, after zero-width
+    assertions such as \\b ("" when none): a repeat, class or group ends it."""
+    start = []
+    if not tree.state.flags & re.IGNORECASE:
+        for op, value in tree:
+            if op is _constants.LITERAL:
+                start.append(chr(value))
+            elif op is not _constants.AT or start:
+                break
+    return "".join(start)
 
 
 @dataclass(frozen=True)
@@ -111,9 +144,10 @@ class _Cues:
     conditional: Pattern[str]
     io: Pattern[str]
     output: Pattern[str]
-    placeholder: Pattern[str]
+    placeholder: _AnyPattern
     shell_languages: frozenset[str]
-    headings: tuple[Pattern[str], ...]  # one per HEADING_GROUPS
+    headings: _Lexicon  # the heading groups, by name
+    core_heading: Pattern[str]  # the "core" heading group alone
 
 
 _words = alternation  # one builder of cue alternations for the heuristic and the features
@@ -145,9 +179,10 @@ def _cues() -> _Cues:
         conditional=re.compile(r"^(?:" + _words(shared["conditionals"]) + r")[^,]{0,200},\s*(?:then\s+)?([a-z][a-z-]*)"),
         io=_compiled(own["io_cues"]),
         output=_compiled(own["output_cues"]),
-        placeholder=re.compile("|".join(f"(?:{p})" for p in own["placeholder_patterns"])),
+        placeholder=_AnyPattern(own["placeholder_patterns"]),
         shell_languages=frozenset(own["shell_languages"]),
-        headings=tuple(_compiled(own["heading_groups"][group]) for group in HEADING_GROUPS),
+        headings=_Lexicon({group: own["heading_groups"][group] for group in HEADING_GROUPS}),
+        core_heading=_compiled(own["heading_groups"]["core"]),
     )
 
 
@@ -173,8 +208,16 @@ def body_features(items: Sequence[BodyItem]) -> list[dict[str, float]]:
 def item_features(items: Sequence[BodyItem], index: int) -> dict[str, float]:
     """The features of one item, equal to body_features(items)[index] (for callers that
     classify a few items and stop early)."""
-    previous_prose = item_prose(items[index - 1]) if index else ""
-    return _features(items[index], item_prose(items[index]), previous_prose, index / max(1, len(items) - 1), _cues())
+    item = items[index]
+    # Only a table or a code block that opens with its fence reads the item before it.
+    previous_prose = item_prose(items[index - 1]) if index and _reads_previous(item) else ""
+    return _features(item, item_prose(item), previous_prose, index / max(1, len(items) - 1), _cues())
+
+
+def _reads_previous(item: BodyItem) -> bool:
+    """Whether `_features` reads the previous item's prose: only for its colon before a
+    table or a code block that opens with its fence (`_code_chars`' fence_first)."""
+    return item.kind == "table" or (item.kind == "code" and _FENCE.match(item.text) is not None)
 
 
 def item_prose(item: BodyItem) -> str:
@@ -206,20 +249,24 @@ def _starts_imperative(lower: str, cues: _Cues) -> bool:
 _ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
+_HEADING_FEATURES = tuple(f"heading_{group}" for group in HEADING_GROUPS)
+_KIND_FEATURES = {kind: {f"kind_{k.replace('-', '_')}": 1.0 if kind == k else 0.0 for k in ITEM_KINDS} for kind in ITEM_KINDS}
+_NO_KIND = dict.fromkeys(_KIND_FEATURES[ITEM_KINDS[0]], 0.0)
+
+
 @functools.lru_cache(maxsize=4096)
-def _heading_scores(path: tuple[str, ...]) -> tuple[float, ...]:
-    """Per heading group: 1 when the innermost heading names it, 0.5 when an outer one does."""
-    headings = _cues().headings
-    lowered = [heading.lower() for heading in path]
-    scores = []
-    for pattern in headings:
-        if lowered and pattern.search(lowered[-1]):
-            scores.append(1.0)
-        elif any(pattern.search(h) for h in lowered[:-1]):
-            scores.append(0.5)
-        else:
-            scores.append(0.0)
-    return tuple(scores)
+def _heading_scores(path: tuple[str, ...]) -> dict[str, float]:
+    """The heading_* features: 1 when the innermost heading names the group, 0.5 when an outer one does.
+    Read-only: callers copy it."""
+    inner = _heading_groups(path[-1]) if path else frozenset()
+    outer = frozenset().union(*map(_heading_groups, path[:-1]))
+    return {name: 1.0 if group in inner else 0.5 if group in outer else 0.0 for group, name in zip(HEADING_GROUPS, _HEADING_FEATURES)}
+
+
+@functools.lru_cache(maxsize=4096)
+def _heading_groups(heading: str) -> frozenset[str]:
+    """The heading groups one heading names (outer headings are shared by many paths)."""
+    return frozenset(_cues().headings.lists(heading.lower()))
 
 
 def _code_chars(text: str) -> tuple[int, str, bool]:
@@ -228,20 +275,26 @@ def _code_chars(text: str) -> tuple[int, str, bool]:
     language = ""
     fence_first = False
     if "```" in text or "~~~" in text:
-        inside: str | None = None
-        for number, line in enumerate(text.split("\n")):
-            match = _FENCE.match(line)
-            if inside is not None:
-                fenced += len(line) + 1
-                if match and match.group(1)[0] == inside[0] and len(match.group(1)) >= len(inside):
-                    inside = None
-            elif match:
-                inside = match.group(1)
-                fenced += len(line) + 1
+        # Only the fence lines are visited; a fenced block counts its lines with their newlines.
+        inside: str | None = None  # the opening fence while in fenced code
+        opened = outside = 0  # where the open block starts; where the text outside fences resumes
+        for match in _FENCE_LINE.finditer(text):
+            fence = match.group(1)
+            if inside is None:
+                fenced += sum(map(len, _INLINE_CODE.findall(text, outside, match.start())))
+                inside = fence
+                opened = match.start()
                 language = language or match.group(2).lower()
-                fence_first = fence_first or number == 0
-            elif "`" in line:
-                fenced += sum(map(len, _INLINE_CODE.findall(line)))
+                fence_first = fence_first or opened == 0
+            elif fence[0] == inside[0] and len(fence) >= len(inside):
+                end = text.find("\n", match.end())
+                outside = len(text) if end < 0 else end + 1
+                fenced += outside - opened + (end < 0)  # the last line counts a newline too
+                inside = None
+        if inside is None:
+            fenced += sum(map(len, _INLINE_CODE.findall(text, outside)))
+        else:
+            fenced += len(text) + 1 - opened  # an unclosed fence runs to the end
     elif "`" in text:
         fenced = sum(map(len, _INLINE_CODE.findall(text)))
     return fenced, language, fence_first
@@ -253,9 +306,9 @@ def _features(item: BodyItem, text_prose: str, previous_prose: str, position: fl
     lower = text_prose.lower()
     sentences = [s for s in _SENTENCE.split(text_prose) if s]
     imperatives = [_imperative(s, cues) for s in sentences]
-    first_line = text.split("\n", 1)[0]
+    newline = text.find("\n")
+    first_line = text if newline < 0 else text[:newline]
     code_chars, language, fence_first = _code_chars(text) if "`" in text or "~~~" in text else (0, "", False)
-    heading = _heading_scores(item.heading_path)
     has_code = kind in ("code", "table") or bool(language) or code_chars > len(text) // 2
     # The introduction of code or a table: its own leading sentence (items.body_items merges a
     # colon-ended sentence into the code item) or the item before it when that ends with a colon.
@@ -268,40 +321,37 @@ def _features(item: BodyItem, text_prose: str, previous_prose: str, position: fl
         intro_defines = "output" in found
     defines_output = has_code and (intro_defines or _heading_defines_output(item.heading_path))
     marker = _MARKER.match(first_line) if kind == "list-item" else None
-    values = {f"kind_{k.replace('-', '_')}": 1.0 if kind == k else 0.0 for k in ITEM_KINDS}
-    values.update(
-        imperative_start=1.0 if imperatives and imperatives[0] else 0.0,
-        imperative_share=sum(imperatives) / len(imperatives) if imperatives else 0.0,
-        modal=1.0 if "modal" in found else 0.0,
-        prohibition=1.0 if "prohibition" in found else 0.0,
-        second_person=1.0 if "you" in lower and _YOU.search(lower) else 0.0,
-        agent_obligation=1.0 if "agent_subject" in found and cues.agent_obligation.search(lower) else 0.0,
-        conditional=1.0 if "," in lower and _conditional(sentences, cues) else 0.0,
-        checklist=1.0 if marker and _CHECKBOX.match(first_line) else 0.0,
-        numbered=1.0 if (marker and marker.group(1)) or _STEP.match(text_prose) else 0.0,
-        question=1.0 if "?" in text_prose else 0.0,
-        quoted=1.0 if ('"' in text_prose or "“" in text_prose) and _QUOTED.search(text_prose) else 0.0,
-        code_share=code_chars / len(text) if text else 0.0,
-        placeholder=1.0 if cues.placeholder.search(text) else 0.0,
-        example_cue=1.0 if "example" in found else 0.0,
-        template_cue=1.0 if "template" in found else 0.0,
-        io_cue=1.0 if ":" in text and cues.io.search(text.lower()) else 0.0,
-        background_cue=1.0 if "background" in found else 0.0,
-        history_cue=1.0 if "history" in found else 0.0,
-        has_link=1.0 if "](" in text or "://" in text else 0.0,
-    )
-    for group, score in zip(HEADING_GROUPS, heading):
-        values[f"heading_{group}"] = score
-    values.update(
-        rule_table=1.0 if kind == "table" and _rule_header(first_line, cues) else 0.0,
-        position=position,
-        log_chars=math.log1p(len(text)),
-        log_sentences=math.log1p(len(sentences)),
-        colon_code=1.0 if introduced else 0.0,
-        command_block=1.0 if kind == "code" and (language in cues.shell_languages or _PROMPT.search(text)) else 0.0,
-        defines_output=1.0 if defines_output else 0.0,
-    )
-    return values
+    # One dict display in FEATURES order.
+    return {
+        **_KIND_FEATURES.get(kind, _NO_KIND),
+        "imperative_start": 1.0 if imperatives and imperatives[0] else 0.0,
+        "imperative_share": sum(imperatives) / len(imperatives) if imperatives else 0.0,
+        "modal": 1.0 if "modal" in found else 0.0,
+        "prohibition": 1.0 if "prohibition" in found else 0.0,
+        "second_person": 1.0 if "you" in lower and _YOU.search(lower) else 0.0,
+        "agent_obligation": 1.0 if "agent_subject" in found and cues.agent_obligation.search(lower) else 0.0,
+        "conditional": 1.0 if "," in lower and _conditional(sentences, cues) else 0.0,
+        "checklist": 1.0 if marker and _CHECKBOX.match(first_line) else 0.0,
+        "numbered": 1.0 if (marker and marker.group(1)) or _STEP.match(text_prose) else 0.0,
+        "question": 1.0 if "?" in text_prose else 0.0,
+        "quoted": 1.0 if ('"' in text_prose or "“" in text_prose) and _QUOTED.search(text_prose) else 0.0,
+        "code_share": code_chars / len(text) if text else 0.0,
+        "placeholder": 1.0 if cues.placeholder.search(text) else 0.0,
+        "example_cue": 1.0 if "example" in found else 0.0,
+        "template_cue": 1.0 if "template" in found else 0.0,
+        "io_cue": 1.0 if ":" in text and cues.io.search(text.lower()) else 0.0,
+        "background_cue": 1.0 if "background" in found else 0.0,
+        "history_cue": 1.0 if "history" in found else 0.0,
+        "has_link": 1.0 if "](" in text or "://" in text else 0.0,
+        **_heading_scores(item.heading_path),
+        "rule_table": 1.0 if kind == "table" and _rule_header(first_line, cues) else 0.0,
+        "position": position,
+        "log_chars": math.log1p(len(text)),
+        "log_sentences": math.log1p(len(sentences)),
+        "colon_code": 1.0 if introduced else 0.0,
+        "command_block": 1.0 if kind == "code" and (language in cues.shell_languages or _PROMPT.search(text)) else 0.0,
+        "defines_output": 1.0 if defines_output else 0.0,
+    }
 
 
 @functools.lru_cache(maxsize=4096)
@@ -319,6 +369,5 @@ def _conditional(sentences: list[str], cues: _Cues) -> bool:
 
 
 def _rule_header(header: str, cues: _Cues) -> bool:
-    core = cues.headings[HEADING_GROUPS.index("core")]
     lower = header.lower()
-    return bool(core.search(lower)) or "modal" in cues.prose.lists(lower)
+    return bool(cues.core_heading.search(lower)) or "modal" in cues.prose.lists(lower)

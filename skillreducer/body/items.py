@@ -1,6 +1,6 @@
 """A body as paragraph-level items: the unit that is classified, placed and checked.
 
-The items are those of `lint.actionability.split_items` (a paragraph, a list item, a code
+The items are those of `lint.actionability.raw_items` (a paragraph, a list item, a code
 block, a table, a blockquote), each with its heading path; a nested list item is merged
 into its parent, so an item is a list item with its children. A code block
 right after a one-sentence paragraph that ends with a colon ("Run the tests:") becomes
@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from skillreducer.lint.actionability import split_items
+from skillreducer.lint.actionability import raw_items
 from skillreducer.model import Skill
 
 LABELS = ("core", "background", "example", "template", "redundant")
@@ -35,22 +35,21 @@ def body_items(skill: Skill) -> list[BodyItem]:
     lines = skill.lines
     out: list[BodyItem] = []
     pending = None  # a colon-ended one-line paragraph that may introduce the next code block
-    for raw in split_items(skill):
-        index = bisect.bisect_right(starts, raw.line) - 1
-        path = headings[index][1] if index >= 0 else ()
-        if raw.kind == "list-item" and out and out[-1].kind == "list-item" and raw.text[:1] in (" ", "\t") and out[-1].end_line < raw.line <= out[-1].end_line + 2:
+    for kind, text, line, end_line, _ordered in raw_items(skill):
+        if kind == "list-item" and out and out[-1].kind == "list-item" and text[:1] in (" ", "\t") and out[-1].end_line < line <= out[-1].end_line + 2:
             # A nested item belongs to its parent: they move and are judged together.
             parent = out[-1]
-            out[-1] = BodyItem(parent.index, "list-item", "\n".join(lines[parent.line - 1 : raw.end_line]), parent.line, raw.end_line, parent.heading_path)
+            out[-1] = BodyItem(parent.index, "list-item", "\n".join(lines[parent.line - 1 : end_line]), parent.line, end_line, parent.heading_path)
             pending = None
             continue
-        if raw.kind == "code" and pending is not None and _adjacent(lines, pending.end_line, raw.line):
-            out[-1] = BodyItem(pending.index, "code", "\n".join(lines[pending.line - 1 : raw.end_line]), pending.line, raw.end_line, pending.heading_path)
+        if kind == "code" and pending is not None and _adjacent(lines, pending.end_line, line):
+            out[-1] = BodyItem(pending.index, "code", "\n".join(lines[pending.line - 1 : end_line]), pending.line, end_line, pending.heading_path)
             pending = None
             continue
-        item = BodyItem(len(out), raw.kind, raw.text, raw.line, raw.end_line, path)
+        index = bisect.bisect_right(starts, line) - 1
+        item = BodyItem(len(out), kind, text, line, end_line, headings[index][1] if index >= 0 else ())
         out.append(item)
-        pending = item if raw.kind == "paragraph" and _introduces(raw.text) else None
+        pending = item if kind == "paragraph" and _introduces(text) else None
     return out
 
 

@@ -164,17 +164,13 @@ def _whole(cues: Iterable[str]) -> Pattern[str]:
     return re.compile(r"(?:" + "|".join(re.escape(cue) for cue in sorted(set(cues), key=len, reverse=True)) + r")\Z")
 
 
-def split_items(skill: Skill) -> list[Item]:
-    """The body's items in order, not yet classified."""
-    return [Item(kind, text, line, end_line, ordered=ordered) for kind, text, line, end_line, ordered in _raw_items(skill)]
-
-
 # An item before classification: (kind, text, line, end_line, ordered). Plain tuples, because
-# building frozen dataclasses twice per item was a measurable share of `classify_items`.
-_Raw = tuple[str, str, int, int, bool]
+# building frozen dataclasses per item was a measurable share of `classify_items`.
+RawItem = tuple[str, str, int, int, bool]
 
 
-def _raw_items(skill: Skill) -> Iterator[_Raw]:
+def raw_items(skill: Skill) -> Iterator[RawItem]:
+    """The body's items in order, not yet classified."""
     for block in skill.blocks:
         if block.kind == "list":
             yield from _list_items(block)
@@ -182,7 +178,7 @@ def _raw_items(skill: Skill) -> Iterator[_Raw]:
             yield block.kind, block.text, block.line, block.end_line, False
 
 
-def _list_items(block: Block) -> Iterable[_Raw]:
+def _list_items(block: Block) -> Iterable[RawItem]:
     """Split a list block at its marker lines (outside fenced code inside the items)."""
     lines = block.text.split("\n")
     start = 0
@@ -218,7 +214,7 @@ def _outside_fences(lines: list[str]) -> Iterator[tuple[int, str]]:
         yield index, line
 
 
-def _list_item(lines: list[str], start: int, end: int, first_line: int, ordered: bool) -> _Raw:
+def _list_item(lines: list[str], start: int, end: int, first_line: int, ordered: bool) -> RawItem:
     while end - 1 > start and not lines[end - 1].strip():
         end -= 1  # blank lines between loose items belong to neither
     return "list-item", "\n".join(lines[start:end]), first_line + start, first_line + end - 1, ordered
@@ -369,7 +365,7 @@ def _heading_prior(path: tuple[str, ...], cues: _Cues) -> str | None:
     return None
 
 
-def _classify_text(raw: _Raw, text_prose: str, prior: Callable[[], str | None], cues: _Cues, caption: bool = False) -> Item:
+def _classify_text(raw: RawItem, text_prose: str, prior: Callable[[], str | None], cues: _Cues, caption: bool = False) -> Item:
     kind, text, line, end_line, ordered = raw
     directive_chars = background_chars = 0
     directive_cue = background_cue = ""
@@ -420,7 +416,7 @@ def _classify_text(raw: _Raw, text_prose: str, prior: Callable[[], str | None], 
     return Item(kind, text, line, end_line, False, "no instruction", ordered)
 
 
-def _classify_table(raw: _Raw, cues: _Cues) -> Item:
+def _classify_table(raw: RawItem, cues: _Cues) -> Item:
     """Reference data, unless its header says Do/Don't, names a decision column ("Use when")
     or most rows hold an instruction."""
     kind, text, line, end_line, ordered = raw
@@ -458,7 +454,7 @@ def classify_items(skill: Skill) -> list[Item]:
     out: list[Item] = []
     previous: Item | None = None
     previous_prose: str | None = None  # prose(previous) when already computed
-    raws = list(_raw_items(skill))
+    raws = list(raw_items(skill))
     for position, raw in enumerate(raws):
         kind, text, line, end_line, ordered = raw
         item_prose: str | None = None
@@ -485,7 +481,7 @@ def classify_items(skill: Skill) -> list[Item]:
     return out
 
 
-def _captions_code(raw: _Raw, text_prose: str, following: _Raw | None, cues: _Cues) -> bool:
+def _captions_code(raw: RawItem, text_prose: str, following: RawItem | None, cues: _Cues) -> bool:
     """Whether a text item ends in a colon right before a fenced block that is not a command:
     its own (a list item holding its code) or the code item after it."""
     kind, text, _line, end_line, _ordered = raw

@@ -83,6 +83,9 @@ class BodyTooManyTokens(Rule):
         )
 
 
+_SHARE_ORDER = {"list-item": 0, "code": 2}  # SR303's classifying order by item kind; other kinds 1
+
+
 class NonActionableShare(Rule):
     code = "SR303"
     name = "non-actionable-share"
@@ -105,12 +108,14 @@ class NonActionableShare(Rule):
         limit = ctx.limit("body", "non_actionable_max_share")
         if not total:
             return
-        # Largest items first, stopping once the core found so far rules the finding out:
-        # most bodies are decided after a few items. Repeats count by their own type here
-        # (SR305 reports word-for-word repeats), so each item's type is its own.
+        # Stop once the core found so far rules the finding out; a finding needs every item's
+        # type, so the order changes only how soon that happens. Likeliest core first: list
+        # items, then the rest, code blocks (seldom instructions) last; largest first within
+        # each. Repeats count by their own type here (SR305 reports word-for-word repeats),
+        # so each item's type is its own.
         labels: dict[int, str] = {}
         core = 0
-        for index in sorted(range(len(items)), key=lambda i: -sizes[i]):
+        for index in sorted(range(len(items)), key=lambda i: (_SHARE_ORDER.get(items[i].kind, 1), -sizes[i])):
             labels[index] = classify_item(items, index).label
             if labels[index] == "core":
                 core += sizes[index]
@@ -205,9 +210,11 @@ class FillerPhrase(Rule):
                 yield Finding(f'filler phrase "{" ".join(found.split())}": {advice}', number, match.start() + 1)
 
 
-def item_key(item: actionability.Item) -> str:
-    text = _QUOTE.sub("", item.text) if item.kind == "blockquote" else item.text
-    if item.kind == "list-item":
+def item_key(kind: str, text: str) -> str:
+    """What two items that repeat each other word for word have in common."""
+    if kind == "blockquote":
+        text = _QUOTE.sub("", text)
+    elif kind == "list-item":
         text = _LIST_MARKER.sub("", text, count=1)
     return " ".join(text.split()).casefold()
 
@@ -221,17 +228,19 @@ class DuplicateParagraph(Rule):
     def check(self, skill: Skill, ctx: Context) -> Iterator[Finding]:
         minimum = ctx.limit("body", "duplicate_paragraph_min_chars")
         seen: dict[str, int] = {}
-        for item in actionability.split_items(skill):
-            if item.kind not in ("paragraph", "list-item", "blockquote"):
+        for kind, text, line, end_line, _ordered in actionability.raw_items(skill):
+            if kind not in ("paragraph", "list-item", "blockquote"):
                 continue
-            key = item_key(item)
+            if len(text) < minimum and text.isascii():
+                continue  # its key cannot be longer (an ASCII text keeps its length when casefolded)
+            key = item_key(kind, text)
             if len(key) < minimum:
                 continue
             if key in seen:
-                noun = "list item" if item.kind == "list-item" else item.kind
-                yield Finding(f"{noun} repeats line {seen[key]} word for word; keep one", item.line, end_line=item.end_line)
+                noun = "list item" if kind == "list-item" else kind
+                yield Finding(f"{noun} repeats line {seen[key]} word for word; keep one", line, end_line=end_line)
             else:
-                seen[key] = item.line
+                seen[key] = line
 
 
 class UnclosedCodeFence(Rule):
