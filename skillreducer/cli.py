@@ -126,6 +126,14 @@ def _config_for(args):
 
 
 def run_check(args) -> int:
+    import atexit
+    import gc
+
+    # At exit the interpreter runs full collections over every object still alive
+    # (~0.25 s once scikit-learn is loaded); the process is ending, so skip them.
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
+
     from skillreducer.config import env_jobs
     from skillreducer.discover import DiscoveryError, discover_and_warn
     from skillreducer.lint.fix import apply_safe_fixes

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+from typing import Callable
 
 FORMATS = ("text", "json", "jsonl", "sarif", "github")
 
@@ -14,6 +16,12 @@ def relative(path: str) -> str:
     except ValueError:  # another drive on Windows
         rel = path
     return rel.replace(os.sep, "/")
+
+
+def relative_paths() -> Callable[[str], str]:
+    """relative() for one report, remembering each answer: a report names each file
+    several times, and os.path.relpath took most of a text report's time."""
+    return functools.cache(relative)
 
 
 def render(fmt: str, result, rules) -> str:

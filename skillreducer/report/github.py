@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from skillreducer.report import relative
+from skillreducer.report import relative_paths
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -16,6 +16,7 @@ def _escape_property(value: str) -> str:
 
 
 def render(result, rules) -> str:
+    relative = relative_paths()
     lines = []
     for d in result.diagnostics:
         props = f"file={_escape_property(relative(d.path))},line={d.line},endLine={d.end_line},col={d.column},title={_escape_property(f'{d.code} {d.name}')}"

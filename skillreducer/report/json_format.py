@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import Callable
 
 from skillreducer import __version__
-from skillreducer.report import relative
+from skillreducer.report import relative_paths
 
 
-def diagnostic_dict(d) -> dict:
+def diagnostic_dict(d, relative: Callable[[str], str]) -> dict:
     fix = None
     if d.fix:
         fix = {
@@ -30,14 +31,16 @@ def diagnostic_dict(d) -> dict:
 
 
 def render(result, rules) -> str:
+    relative = relative_paths()
     payload = {
         "version": __version__,
         "skills_checked": len(result.skills),
-        "diagnostics": [diagnostic_dict(d) for d in result.diagnostics],
+        "diagnostics": [diagnostic_dict(d, relative) for d in result.diagnostics],
         "summary": result.counts(),
     }
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
 def render_lines(result, rules) -> str:
-    return "".join(json.dumps(diagnostic_dict(d), ensure_ascii=False) + "\n" for d in result.diagnostics)
+    relative = relative_paths()
+    return "".join(json.dumps(diagnostic_dict(d, relative), ensure_ascii=False) + "\n" for d in result.diagnostics)

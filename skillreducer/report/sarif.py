@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from skillreducer import __version__
-from skillreducer.report import relative
+from skillreducer.report import relative_paths
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -27,6 +27,7 @@ def render(result, rules) -> str:
                 "properties": {"family": rule.family()},
             }
         )
+    relative = relative_paths()
     results = []
     for d in result.diagnostics:
         region = {"startLine": max(1, d.line), "startColumn": max(1, d.column), "endLine": max(d.line, d.end_line, 1)}

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from skillreducer.report import relative
+from skillreducer.report import relative_paths
 
 
 def render(result, rules) -> str:
+    relative = relative_paths()
     lines = []
     for d in result.diagnostics:
         fixable = " (fixable)" if d.fix and d.fix.get("safe") else ""
