@@ -15,7 +15,8 @@ shift shared by all of them, as when a list item moves out of its list).
 --search measures what `reduce` without --only writes: stage 1 and MOCHA's chosen
 placement behind the same gate (lexical oracle, the corpus as --against), and counts the
 items the classifier labelled core that the chosen placement moves out (the search's
-faithfulness counts only the gate's heuristic instructions).
+faithfulness counts the instructions of both the gate's heuristic and the classifier, so
+this should stay at 0 unless a budget forces a move).
 
 Writes bench/out/reduce_bodies.json and prints a Markdown summary. Routing is not
 re-checked here: the body stage leaves the description as it is.

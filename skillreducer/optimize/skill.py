@@ -31,6 +31,7 @@ from skillreducer import resources, tokens
 from skillreducer.body.items import BodyItem
 from skillreducer.optimize.mocha import Feedback, Hint, Objective, Operator
 from skillreducer.reduce.clauses import Clause, join
+from skillreducer.reduce.restructure import pointer_line
 from skillreducer.route.oracle import Oracle
 
 OBJECTIVES = (
@@ -45,7 +46,8 @@ OBJECTIVES = (
 NAMES = tuple(o.name for o in OBJECTIVES)
 SENSES = {o.name: o.sense for o in OBJECTIVES}  # the report's objective_senses
 _REFERENCE_OF = {"example": "examples", "template": "templates"}  # anything else moved is background
-POINTER_LINE = "- Read [references/examples.md](references/examples.md) when you need a worked example of these steps."
+# What a moved file adds to SKILL.md, for the estimate: restructure's own pointer line.
+POINTER_LINE = pointer_line("examples", "references/examples.md", ["these steps"])
 
 
 @dataclass(frozen=True, slots=True)

@@ -364,9 +364,12 @@ def _when(kind: str, topics: Sequence[str], skill: Skill) -> str:
 
 
 def _pointer(kind: str, path: str, topics: Sequence[str], skill: Skill) -> str:
+    return pointer_line(kind, path, _named(topics[: _pointer_data()["line"]["topics"]], skill))
+
+
+def pointer_line(kind: str, path: str, topics: Sequence[str]) -> str:
     """SKILL.md's line for a reference file: its link and what it holds (the heading says when)."""
-    line = _pointer_data()["line"]
-    return f"- [{_stem(path)}]({_link_target(path)}): " + line[kind].format(topics=_join(_named(topics[: line["topics"]], skill)))
+    return f"- [{_stem(path)}]({_link_target(path)}): " + _pointer_data()["line"][kind].format(topics=_join(topics))
 
 
 def _named(topics: Sequence[str], skill: Skill) -> list[str]:
