@@ -10,7 +10,7 @@ inline code spans and numbers of the original are missing from the output files 
 block counts as present when its lines are there in order, allowing one indentation
 shift shared by all of them, as when a list item moves out of its list).
 
-    python bench/reduce_bodies.py ../shared/corpus/real [--semantic] [--search]
+    python bench/reduce_bodies.py ../shared/corpus/real [--semantic] [--search] [--sample N]
 
 --search measures what `reduce` without --only writes: stage 1 and MOCHA's chosen
 placement behind the same gate (lexical oracle, the corpus as --against), and counts the
@@ -82,6 +82,7 @@ def main() -> None:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--semantic", action="store_true", help="use the classifier with sentence embeddings")
     parser.add_argument("--search", action="store_true", help="measure the full reduce (stage 1 + MOCHA's choice + gate), lexical oracle")
+    parser.add_argument("--sample", type=int, default=0, help="every k-th of the skills with bodies over 1,000 tokens, N in all (0: all)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     args.out = args.out or ROOT / "bench" / "out" / ("reduce_bodies_search.json" if args.search else "reduce_bodies.json")
@@ -90,10 +91,11 @@ def main() -> None:
     rows = []
     missing_total: Counter = Counter()
     started_all = time.perf_counter()
-    for folder in discover([str(args.corpus)]):
-        skill = load_skill(Path(folder))
-        if skill.body_tokens <= 1000:
-            continue
+    skills = [skill for skill in map(load_skill, map(Path, discover([str(args.corpus)]))) if skill.body_tokens > 1000]
+    if args.sample:
+        skills = skills[:: max(1, len(skills) // args.sample)][: args.sample]
+    for skill in skills:
+        folder = str(skill.root)
         started = time.perf_counter()
         items = body_items(skill)
         types = classify(items, semantic=args.semantic)
@@ -119,6 +121,8 @@ def main() -> None:
             "labels": dict(Counter(labels)), "missing": dict(missing), "core_labelled_moved_out": core_moved,
         })
     wall = time.perf_counter() - started_all
+    if not rows:
+        raise SystemExit(f"no skill under {args.corpus} has a body over 1,000 tokens")
     cuts = [r["cut"] for r in rows]
     expected_cuts = [1 - r["expected"] / r["expected_before"] for r in rows]
     label_counts: Counter = Counter()
@@ -126,6 +130,7 @@ def main() -> None:
         label_counts.update(r["labels"])
     summary = {
         "skills": len(rows),
+        "sampled": bool(args.sample),
         "classifier": ("features + embeddings" if args.semantic else "features") + (", full reduce with MOCHA's choice (lexical oracle)" if args.search else ""),
         "core_labelled_moved_out": sum(r["core_labelled_moved_out"] for r in rows) / max(1, label_counts["core"]),
         "mean_core_cut": statistics.fmean(cuts),
@@ -169,7 +174,7 @@ def _full_reduce(corpus_path: Path):
 def render(s: dict) -> str:
     shares = ", ".join(f"{k} {v:.1%}" for k, v in s["label_shares"].items())
     return "\n".join([
-        f"## reduce bodies ({s['skills']} skills with bodies over 1,000 tokens; classifier: {s['classifier']})",
+        f"## reduce bodies ({s['skills']} skills with bodies over 1,000 tokens{', an evenly spread sample' if s['sampled'] else ''}; classifier: {s['classifier']})",
         "",
         "| measure | value |",
         "|---|---|",

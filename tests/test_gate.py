@@ -63,6 +63,18 @@ def test_a_false_duplicate_record_fails_lossless(tmp_path: Path):
         assert ("lossless", index) in [(f.check, f.item) for f in report.failures]
 
 
+def test_dropped_thematic_breaks_pass_but_a_dropped_html_line_fails(tmp_path: Path):
+    body = "\n# Tool\n\n<!-- keep: reviewed 2026 -->\n\n---\n\n## History\n\nThe tool was written in 2019 because the old one was slow.\n\n---\n"
+    skill = write_skill(tmp_path / "tool", body)
+    items = body_items(skill)
+    result = restructure(skill, items, ["background"], {})
+    assert "---" not in result.body and "<!-- keep: reviewed 2026 -->" in result.body
+    assert check_faithfulness(skill, items, result).passed
+    without_html = dataclasses.replace(result, skill_md=result.skill_md.replace("<!-- keep: reviewed 2026 -->\n\n", ""))
+    report = check_faithfulness(skill, items, without_html)
+    assert not report.lossless and any(f.check == "lossless" and f.detail.endswith("is not in SKILL.md") for f in report.failures)
+
+
 def test_a_changed_number_in_a_code_block_fails_byte_identical(tmp_path: Path):
     skill, items, labels, duplicates, result = sample(tmp_path)
     index = index_of(items, "For example")

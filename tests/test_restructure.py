@@ -149,16 +149,17 @@ def test_core_keeps_order_headings_and_one_pointer_per_file(sample):
     pointers = [line for line in body.split("\n") if "](references/" in line and line.startswith("- [")]
     assert len(pointers) == 3
     assert {line[3 : line.index("]")] for line in pointers} == {"examples", "templates", "background"}  # the name, not the path again
-    # The heading says when to read them; each line says what its file holds, naming its
-    # first two topics (the file's own `when` line names up to three).
+    # The heading says when to read them; each line says what its file holds, its name
+    # linked in place ("[examples](...) of X"), naming at most its first two topics (the
+    # file's own `when` line names up to three).
     assert "\n## References (read when needed)\n\n- [" in body
     for line in pointers:
         path = line[line.index("](") + 2 : line.index(")")]
         reference = next(r for r in result.references if r.path == path)
-        what = {"examples": "examples of ", "templates": "templates for ", "background": "background on "}[reference.kind]
-        assert line.split("): ", 1)[1].startswith(what)
-        named = line.split("): ", 1)[1][len(what):]
-        assert sum(topic.lower() in named.lower() for topic in reference.topics) == min(2, len(reference.topics))
+        what = {"examples": " of ", "templates": " for ", "background": " on "}[reference.kind]
+        assert line.startswith(f"- [{reference.kind}]({path}){what}")
+        named = line[len(f"- [{reference.kind}]({path}){what}") :]
+        assert 1 <= sum(topic.lower() in named.lower() for topic in reference.topics[:2]) <= 2
         assert "Read when you need" not in line
     assert linked_paths(body) == set(result.files)
 
@@ -393,6 +394,85 @@ The guide covers every field type that the forms support today.
     assert "## History\n\nThe tool was written" in result.files["references/background.md"]
     assert "## [Forms guide](references/forms.md)" in result.body  # the only pointer to the guide
     assert "references/forms.md" in linked_paths(result.body)
+
+
+def test_thematic_breaks_that_separate_nothing_are_dropped(tmp_path: Path):
+    body = """
+# Tool
+
+Run `tool check` before every release.
+
+---
+
+## History
+
+The tool was written in 2019 because the old one was slow.
+
+***
+
+Keep the config in `tool.toml`.
+
+---
+
+## Usage
+
+Pass `--fast` on CI.
+
+---
+"""
+    skill = write_skill(tmp_path / "tool", body)
+    items = body_items(skill)
+    result = restructure(skill, items, ["core", "background", "core", "core"], {})
+    # Right after a heading, before one or at the end, a break separates nothing.
+    assert result.body.startswith(
+        "\n# Tool\n\nRun `tool check` before every release.\n\n## History\n\nKeep the config in `tool.toml`.\n\n"
+        "## Usage\n\nPass `--fast` on CI.\n\n## References (read when needed)\n"
+    )
+    # Between two core paragraphs it still separates them.
+    kept = write_skill(tmp_path / "kept", "\nRun `tool check` first.\n\n---\n\nKeep the config in `tool.toml`.\n")
+    assert "first.\n\n---\n\nKeep" in restructure(kept, body_items(kept), ["core", "core"], {}).body
+
+
+def test_pointer_names_heading_topics_before_frequent_words(tmp_path: Path):
+    body = """
+# Tool
+
+Run `tool check` before every release.
+
+## Release history
+
+The releaser tool was rewritten twice, and the releaser tool now signs every releaser artifact.
+"""
+    skill = write_skill(tmp_path / "tool", body)
+    items = body_items(skill)
+    result = restructure(skill, items, ["core", "background"], {})
+    reference = result.references[0]
+    assert reference.topics[0] == "Release history" and len(reference.topics) == 3  # words fill the file's topics
+    assert "- [background](references/background.md) on release history\n" in result.body + "\n"
+
+
+def test_topics_drop_heading_labels_and_fall_back_to_outer_headings(tmp_path: Path):
+    body = """
+# Review
+
+Report only what you can prove.
+
+## Priority 1: N+1 Queries (CRITICAL)
+
+### Rule: Prefetch in serializers, not just views
+
+```python
+queryset = Book.objects.prefetch_related("authors")
+```
+"""
+    skill = write_skill(tmp_path / "review", body)
+    items = body_items(skill)
+    result = restructure(skill, items, ["core", "template"], {})
+    reference = result.references[0]
+    # The code-only item gives no prose words: the heading above its own fills in, then
+    # the code's own words (less keywords and words the topics already hold).
+    assert reference.topics == ("Prefetch in serializers, not just views", "N+1 Queries", "queryset")
+    assert reference.when == "Read when you need a template to copy for prefetch in serializers, not just views; N+1 Queries or queryset."
 
 
 def test_no_frontmatter_and_empty_body(tmp_path: Path):

@@ -5,8 +5,8 @@ Checks, each failure naming the item to blame where there is one:
   original, each edit checked to be a lexicon filler phrase, decoration or a capital)
   is contained, whitespace-normalised, in the file its placement names; or it is
   recorded as dropped and its text is contained in the item it duplicates. Every other
-  body line (headings, HTML, rules, link definitions) is in SKILL.md, or, for a heading,
-  in a reference file. The frontmatter is kept byte for byte.
+  body line (headings, HTML, link definitions) is in SKILL.md, or, for a heading, in a
+  reference file; thematic breaks hold no text and may go. The frontmatter is kept byte for byte.
 - actionable: every item the heuristic actionability check (lint.actionability, which is
   independent of the placement labels) calls an instruction is in SKILL.md.
 - byte-identical: each code block of an item is in its destination line for line
@@ -311,17 +311,19 @@ def _check_bytes(skill: Skill, items: Sequence[BodyItem], result: Restructured, 
 
 def _check_other_lines(skill: Skill, items: Sequence[BodyItem], result: Restructured, outputs: _Outputs) -> tuple[list[Failure], list[Failure]]:
     """(lossless, byte-identical) failures for the body lines no item holds: headings (kept,
-    or carried into a reference file above the items that moved), HTML, rules, link
-    definitions (kept in SKILL.md)."""
+    or carried into a reference file above the items that moved), HTML and link
+    definitions (kept in SKILL.md); thematic breaks are skipped."""
     covered = {n for item in items for n in range(item.line, item.end_line + 1)}
     headings = {n: block for block in skill.blocks if block.kind == "heading" for n in range(block.line, block.end_line + 1)}
+    # A thematic break holds no text: restructure drops those that separate nothing.
+    breaks = {block.line for block in skill.blocks if block.kind == "hr"}
     files = [normalise(text) for text in result.files.values()]
     core = outputs.normal(CORE) or ""
     lossless: list[Failure] = []
     others: list[str] = []
     for number in range(skill.body_line, len(skill.lines) + 1):
         line = skill.lines[number - 1]
-        if number in covered or not line.strip():
+        if number in covered or number in breaks or not line.strip():
             continue
         others.append(line)
         heading = headings.get(number)

@@ -2,14 +2,16 @@
 reference files that SKILL.md points to, saying when to read each.
 
 SKILL.md keeps the frontmatter byte for byte, then, in their original order: the core
-items (tightened), every block that is not an item (HTML, thematic breaks, link
-definitions), and the headings, except those whose section has no core item left and
-whose moved items carry them into a reference file (the title always stays). Examples,
-templates and background go to references/examples.md, templates.md and background.md
-(only the non-empty ones), each opening with a `when` line and its topics, the items
-grouped under their original heading paths. SKILL.md gets one pointer line per moved
-file, under a References heading that says to read them when needed: the file's name
-linked to its path, then what it holds ("examples of merging PDFs or filling forms").
+items (tightened), every block that is not an item (HTML, link definitions, thematic
+breaks that still separate two things), and the headings, except those whose section
+has no core item left and whose moved items carry them into a reference file (the title
+always stays). Examples, templates and background go to references/examples.md,
+templates.md and background.md (only the non-empty ones), each opening with a `when`
+line and its topics, the items grouped under their original heading paths. SKILL.md gets
+one pointer line per moved file, under a References heading that says to read them when
+needed: what the file holds, its name linked in place ("[examples](references/examples.md)
+of merging PDFs or filling forms"), naming the headings it came from, or its most
+frequent words when no heading names a topic.
 
 Nothing is lost and nothing is overwritten:
 - an existing file is never replaced: a new file takes a free name (examples-moved.md);
@@ -285,6 +287,8 @@ def _free_path(kind: str, taken: set[str]) -> str:
 # ---- topics and the `when` line ------------------------------------------------------
 
 _HEADING_NOISE = re.compile(r"^\W*(?:(?:step|phase|part|stage)\s*)?(?:\d+(?:\.\d+)*)?[.):]?\s*", re.I)
+# "Rule: Use update()", "Priority 2: Unbounded querysets": the label names no topic.
+_HEADING_LABEL = re.compile(r"^[A-Z][A-Za-z]*(?:\s+\d+(?:\.\d+)*)?\s*:\s+(?=\S)")
 _INLINE_MARKS = re.compile(r"[*_`]+")
 _WORDS = re.compile(r"[A-Za-z][A-Za-z-]{1,40}")
 
@@ -293,7 +297,8 @@ def _clean_heading(heading: str) -> str:
     text = _INLINE_MARKS.sub("", heading)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"\s*\([^)]*\)\s*$", "", text)  # "(Optional)"
-    return " ".join(_HEADING_NOISE.sub("", text).split()).rstrip(":").strip()
+    text = " ".join(_HEADING_NOISE.sub("", text).split())
+    return _HEADING_LABEL.sub("", text).rstrip(":").strip()
 
 
 def _lower_first(text: str) -> str:
@@ -302,7 +307,9 @@ def _lower_first(text: str) -> str:
 
 
 def _join(topics: Sequence[str]) -> str:
-    return topics[0] if len(topics) == 1 else ", ".join(topics[:-1]) + " or " + topics[-1]
+    # Topics that hold a comma themselves ("Prefetch in serializers, not just views") need semicolons.
+    separator = "; " if any("," in topic for topic in topics) else ", "
+    return topics[0] if len(topics) == 1 else separator.join(topics[:-1]) + " or " + topics[-1]
 
 
 @functools.cache
@@ -321,41 +328,58 @@ def _title(skill: Skill) -> str | None:
     return titles[0] if len(titles) == 1 else None
 
 
-def _topics(skill: Skill, moved: Sequence[BodyItem]) -> tuple[str, ...]:
+def _topics(skill: Skill, moved: Sequence[BodyItem]) -> tuple[tuple[str, ...], int]:
+    """(topics, how many of the first come from headings): the headings the moved items
+    sit under, most text first; then, up to three, the headings above those, and the
+    words the moved prose uses most."""
     data = _pointer_data()
     generic = frozenset(data["generic_headings"])
     title = _title(skill)
     code = skill.code_lines
-    found: dict[str, list] = {}  # lowercase topic -> [text, weight, first position]
+    # lowercase topic -> [text, weight, first position]: the nearest heading of each item, the outer ones
+    nearest: dict[str, list] = {}
+    outer: dict[str, list] = {}
 
-    def add(text: str, weight: int) -> None:
+    def add(found: dict[str, list], text: str, weight: int) -> None:
         entry = found.setdefault(text.lower(), [text, 0, len(found)])
         entry[1] += weight
 
+    def ranked(found: dict[str, list]) -> list[str]:
+        return [entry[0] for entry in sorted(found.values(), key=lambda e: (-e[1], e[2]))]
+
     for item in moved:
-        for heading in reversed(item.heading_path):
-            cleaned = _clean_heading(heading)
-            if heading == title or not cleaned or cleaned.lower() in generic:
-                continue
-            add(cleaned, len(item.text))
+        usable = [c for h in reversed(item.heading_path) if h != title and (c := _clean_heading(h)) and c.lower() not in generic]
+        for depth, cleaned in enumerate(usable):
+            add(outer if depth else nearest, cleaned, len(item.text))
+    topics = ranked(nearest)[: data["max_topics"]]
+    for heading in ranked(outer):
+        if len(topics) >= 3:
             break
-    ranked = [entry[0] for entry in sorted(found.values(), key=lambda e: (-e[1], e[2]))]
-    topics = ranked[: data["max_topics"]]
-    if len(topics) < 3:
+        if heading.lower() not in {t.lower() for t in topics}:
+            topics.append(heading)
+    from_headings = len(topics)
+    skipped = _stopwords() | frozenset(data["code_words"])
+    # The introductions' words first; the whole text's (code included) only when they are
+    # too few, as in a file of bare code blocks.
+    sources = (
+        lambda item: re.sub(r"`[^`]*`", " ", " ".join(_prose_lines(code, item))),
+        lambda item: "\n".join(line for line in item.text.split("\n") if not _FENCE.match(line)),
+    )
+    for text_of in sources:
+        if len(topics) >= 3:
+            break
         counts: dict[str, list] = {}
         for item in moved:
-            prose = " ".join(_prose_lines(code, item))
-            for word in _WORDS.findall(re.sub(r"`[^`]*`|\]\([^)]*\)|https?://\S+", " ", prose)):
+            for word in _WORDS.findall(re.sub(r"\]\([^)]*\)|https?://\S+", " ", text_of(item))):
                 lower = word.lower()
-                if len(lower) >= data["min_topic_word_chars"] and lower not in _stopwords() and not lower.endswith(tuple(data["topic_word_skip_suffixes"])):
+                if len(lower) >= data["min_topic_word_chars"] and lower not in skipped and not lower.endswith(tuple(data["topic_word_skip_suffixes"])):
                     counts.setdefault(lower, [word, 0, len(counts)])[1] += 1
-        taken = " ".join(topics).lower()
         for word, _count, _first in sorted(counts.values(), key=lambda e: (-e[1], e[2])):
             if len(topics) >= 3:
                 break
-            if word.lower() not in taken:
+            if word.lower() not in " ".join(topics).lower():
                 topics.append(word)
-    return tuple(topics)
+    return tuple(topics), from_headings
 
 
 def _when(kind: str, topics: Sequence[str], skill: Skill) -> str:
@@ -363,13 +387,22 @@ def _when(kind: str, topics: Sequence[str], skill: Skill) -> str:
     return _pointer_data()[kind].format(topics=_join(_named(topics[:3], skill)))
 
 
-def _pointer(kind: str, path: str, topics: Sequence[str], skill: Skill) -> str:
-    return pointer_line(kind, path, _named(topics[: _pointer_data()["line"]["topics"]], skill))
+def _pointer(kind: str, path: str, topics: Sequence[str], from_headings: int, skill: Skill) -> str:
+    # A heading names a topic; a frequent word only stands in when no heading does.
+    named = topics[:from_headings] or topics
+    return pointer_line(kind, path, _named(named[: _pointer_data()["line"]["topics"]], skill))
 
 
 def pointer_line(kind: str, path: str, topics: Sequence[str]) -> str:
-    """SKILL.md's line for a reference file: its link and what it holds (the heading says when)."""
-    return f"- [{_stem(path)}]({_link_target(path)}): " + _pointer_data()["line"][kind].format(topics=_join(topics))
+    """SKILL.md's line for a reference file: its link and what it holds (the heading says when).
+    When the file's name is the line's first word ("examples of ..."), that word is the link
+    rather than being said twice."""
+    stem, target = _stem(path), _link_target(path)
+    what = _pointer_data()["line"][kind].format(topics=_join(topics))
+    first, _, rest = what.partition(" ")
+    if first == stem and rest:
+        return f"- [{stem}]({target}) {rest}"
+    return f"- [{stem}]({target}): {what}"
 
 
 def _named(topics: Sequence[str], skill: Skill) -> list[str]:
@@ -464,23 +497,29 @@ def _core_body(skill: Skill, items: Sequence[BodyItem], core_text: Mapping[int, 
     unclosed = next((block.line for block in skill.code_blocks if not block.closed), None)
     headings = _kept_headings(skill, units, sorted(items[i].line for i in core_text), sorted(items[i].line for i in moved))
     leading_blank = 1 < skill.body_line <= len(skill.lines) and not skill.lines[skill.body_line - 1].strip()
+    kept = [
+        position
+        for position, unit in enumerate(units)
+        if (unit.item in core_text if unit.kind == "item" else unit.kind != "heading" or unit.line in headings)
+    ]
+    # A thematic break separates nothing at the start, right after a heading, or when a
+    # heading, another break or the end comes next (what stood between has moved, or the
+    # heading already opens a section): decoration.
+    kept = [
+        position
+        for at, position in enumerate(kept)
+        if units[position].kind != "hr"
+        or (0 < at and units[kept[at - 1]].kind != "heading" and at + 1 < len(kept) and units[kept[at + 1]].kind not in ("hr", "heading"))
+    ]
     parts: list[str] = []
     previous: int | None = None  # position in `units` of the last unit written
 
     def write(text: str, separator: str) -> None:
         parts.append((separator if parts else "\n" if leading_blank else "") + text)
 
-    for position, unit in enumerate(units):
-        if unit.kind == "item":
-            if unit.item not in core_text:
-                continue
-            text = core_text[unit.item]
-        elif unit.kind == "heading" and unit.line not in headings:
-            continue
-        elif unit.kind == "hr" and previous is not None and units[previous].kind == "hr":
-            continue  # what stood between two rules has moved: one rule is enough
-        else:
-            text = "\n".join(skill.lines[unit.line - 1 : unit.end_line])
+    for position in kept:
+        unit = units[position]
+        text = core_text[unit.item] if unit.kind == "item" else "\n".join(skill.lines[unit.line - 1 : unit.end_line])
         if pointers and unclosed is not None and unit.line <= unclosed <= unit.end_line:
             write(pointers, "\n\n")
             pointers, previous = "", None
@@ -601,21 +640,21 @@ def restructure(
         if not moved:
             continue
         path = _free_path(kind, taken)
-        topics = _topics(skill, moved)
+        topics, from_headings = _topics(skill, moved)
         when = _when(kind, topics, skill)
         files[path] = _reference_text(kind, moved, when, topics)
         references.append(ReferenceFile(path, kind, tokens.count(files[path]), when, topics, True))
-        pointers.append(_pointer(kind, path, topics, skill))
+        pointers.append(_pointer(kind, path, topics, from_headings, skill))
         destination = [path if place == kind else place for place in destination]
 
     moved = [i for i, place in enumerate(destination) if place in files]
     linked = linked_paths(_core_body(skill, items, core_text, moved, ""))
     for path in existing:
         holders = [items[i] for i, place in enumerate(destination) if place == IN_EXISTING + path]
-        topics = _topics(skill, holders) if holders else ()
+        topics, from_headings = _topics(skill, holders) if holders else ((), 0)
         when = _when("existing", topics, skill) if holders else ""
         if holders and posixpath.normpath(path) not in linked:
-            pointers.append(_pointer("existing", path, topics, skill))
+            pointers.append(_pointer("existing", path, topics, from_headings, skill))
         references.append(ReferenceFile(path, "existing", skill.file(path).tokens, when, topics, False))
     section = ""
     if pointers:
