@@ -92,7 +92,7 @@ def _init(against: list[str], kind: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", type=Path)
-    parser.add_argument("--sample", type=int, default=40)
+    parser.add_argument("--sample", type=int, default=40, help="skills from the report half, evenly spread (0: all)")
     parser.add_argument("--router", choices=("lexical", "semantic", "hybrid"), default="lexical")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "mocha_skills.json")
@@ -100,8 +100,7 @@ def main() -> None:
     roots = discover([str(args.corpus)])
     _init(roots, args.router)
     candidates = [str(s.root) for s in _STATE["corpus"].skills if half(str(s.root)) == "report" and s.body_tokens > 1000]
-    step = max(1, len(candidates) // args.sample)
-    chosen = candidates[::step][: args.sample]
+    chosen = candidates[:: max(1, len(candidates) // args.sample)][: args.sample] if args.sample else candidates
     started = time.perf_counter()
     with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
         rows = pool.map(measure, chosen, chunksize=1)

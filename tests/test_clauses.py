@@ -10,7 +10,7 @@ import pytest
 from skillreducer import tokens
 from skillreducer.discover import discover
 from skillreducer.load import load_skill
-from skillreducer.reduce.clauses import ROLES, Clause, join, segment
+from skillreducer.reduce.clauses import ROLES, Clause, anchored, join, segment
 from skillreducer.reduce.shorten import cost, shorter_forms
 
 PDF = (
@@ -221,6 +221,40 @@ def test_every_subset_joins_into_grammatical_text(description: str) -> None:
             for clause in dropped:
                 if not any(clause.text in kept.text for kept in subset):
                     assert clause.text not in text or len(clause.text) < 8  # short texts may recur inside others
+
+
+DOCKER = (
+    "Reviews and rewrites Dockerfiles for security and size, with pinned base images, multi-stage builds, "
+    "a non-root user, BuildKit secret mounts and a tight .dockerignore. Use when the user asks to harden, "
+    "slim down or security-review a Dockerfile, or when an image scan flags a container running as root."
+)
+
+
+def test_anchored_keeps_the_clause_that_opens_a_sentence() -> None:
+    clauses = segment(DOCKER)
+    user = next(i for i, c in enumerate(clauses) if c.text == "a non-root user")
+    assert join([clauses[i] for i in (user,)]) == "A non-root user."  # what ddmin alone could keep
+    assert join([clauses[i] for i in anchored(clauses, [user])]) == "Reviews and rewrites Dockerfiles for security and size, with a non-root user."
+    # A lead-in is written before any kept item of its first unit: a trigger item stands alone.
+    harden = next(i for i, c in enumerate(clauses) if c.text == "harden")
+    assert anchored(clauses, [harden]) == (harden,)
+    assert join([clauses[harden]]) == "Use when the user asks to harden."
+
+
+@pytest.mark.parametrize("description", [*SMALL, DOCKER])
+def test_anchored_subsets_open_every_sentence_they_keep(description: str) -> None:
+    clauses = segment(description)
+    first = {}
+    for index, clause in enumerate(clauses):
+        first.setdefault(clause.sentence, index)
+    for size in range(1, len(clauses) + 1):
+        for subset in itertools.combinations(range(len(clauses)), size):
+            kept = anchored(clauses, subset)
+            assert set(subset) <= set(kept) and list(kept) == sorted(set(kept))
+            assert anchored(clauses, kept) == kept  # a closure
+            for index in kept:
+                clause = clauses[index]
+                assert first[clause.sentence] in kept or (clause.lead_in and clause.unit == 0)
 
 
 def test_real_descriptions_round_trip(real_corpus) -> None:

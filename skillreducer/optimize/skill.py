@@ -30,7 +30,7 @@ import numpy as np
 from skillreducer import resources, tokens
 from skillreducer.body.items import BodyItem
 from skillreducer.optimize.mocha import Feedback, Hint, Objective, Operator
-from skillreducer.reduce.clauses import Clause, join
+from skillreducer.reduce.clauses import Clause, anchored, join
 from skillreducer.reduce.restructure import pointer_line
 from skillreducer.route.oracle import Oracle
 
@@ -125,8 +125,8 @@ class SkillProblem:
     def description(self, x: Variant) -> str:
         if self.fixed_description is not None:
             return self.fixed_description
-        chosen = [self.shorter[i][r] if r >= 0 else self.clauses[i] for i, (k, r) in enumerate(zip(x.kept, x.rewrite)) if k]
-        return join(chosen) if chosen else ""
+        kept = anchored(self.clauses, (i for i, k in enumerate(x.kept) if k))  # never a fragment of a sentence
+        return join([self.shorter[i][x.rewrite[i]] if x.rewrite[i] >= 0 else self.clauses[i] for i in kept])
 
     def body_tokens(self, x: Variant) -> tuple[int, float]:
         """(core tokens, expected loaded tokens)."""

@@ -34,7 +34,7 @@ import functools
 import itertools
 import re
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence, Union
+from typing import Iterable, Iterator, Sequence, Union
 
 from skillreducer import resources
 
@@ -728,6 +728,22 @@ def _emit(node: _Node, groups: tuple[Group, ...], role: str, sentence: int, posi
 
 
 # -------------------------------------------------------------------------- join
+
+
+def anchored(clauses: Sequence[Clause], indices: Iterable[int]) -> tuple[int, ...]:
+    """`indices` (into `clauses`) plus the clause that opens each sentence they keep a part
+    of: without it, the rest of a sentence is a fragment ("A non-root user.", "Flagging
+    breaking changes."). A lead-in ("Use when", "Covers") is written before any kept
+    clause, so the items of its first unit stand alone; a later unit still needs the first."""
+    kept = set(indices)
+    first: dict[int, int] = {}
+    for index, clause in enumerate(clauses):
+        first.setdefault(clause.sentence, index)
+    for index in list(kept):
+        clause = clauses[index]
+        if not clause.lead_in or clause.unit:
+            kept.add(first[clause.sentence])
+    return tuple(sorted(kept))
 
 
 def join(clauses: Sequence[Clause]) -> str:

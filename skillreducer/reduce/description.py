@@ -6,7 +6,9 @@ Steps, each accepted only while the oracle passes:
    (or none) gets clauses generated from the body appended, so the author's own words stay
    candidates and ddmin keeps what routes. The oracle's baseline is the original
    description when there is one (nothing it routed may be lost), else the generated text.
-2. ddmin finds a 1-minimal set of clauses (every distinct subset asked once).
+2. ddmin finds a 1-minimal set of clauses (every distinct subset asked once); a subset
+   always keeps the clause that opens each sentence it keeps a part of (`anchored`), so
+   no kept part of a sentence is left a fragment.
 3. Each kept clause is replaced by its first shorter form that still passes.
 4. If the clauses joined again do not pass (joining changed what routes), clauses are
    restored greedily instead, the one that routes the most probes first, at most
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from skillreducer import resources, tokens
 from skillreducer.model import Skill
 from skillreducer.profiles import Profile
-from skillreducer.reduce.clauses import Clause, join, segment
+from skillreducer.reduce.clauses import Clause, anchored, join, segment
 from skillreducer.reduce.ddmin import CachedTest, ddmin
 from skillreducer.reduce.generate import generate_description
 from skillreducer.reduce.shorten import shorter_forms
@@ -84,7 +86,7 @@ def compress_description(skill: Skill, oracle: Oracle, profile: Profile, probe_s
     kept: tuple[int, ...] | None = None
     rewrite = [-1] * len(clauses)
     if clauses and test(tuple(range(len(clauses)))):
-        kept = ddmin(len(clauses), test)
+        kept = anchored(clauses, ddmin(len(clauses), lambda subset: test(anchored(clauses, subset))))
     elif clauses:
         # The clauses joined again route differently from the text they came from:
         # restore greedily, at most a few clauses, else keep the original.
@@ -130,11 +132,11 @@ def _restore_greedily(clauses: list[Clause], oracle: Oracle, max_clauses: int) -
     chosen: list[int] = []
     for _ in range(min(max_clauses, len(clauses))):
         def gain(i: int) -> tuple[int, int, int]:
-            routing = oracle.routing(join([clauses[j] for j in sorted([*chosen, i])]))
+            routing = oracle.routing(join([clauses[j] for j in anchored(clauses, [*chosen, i])]))
             return (routing.routed, -routing.taken, -i)
 
         best = max((i for i in range(len(clauses)) if i not in chosen), key=gain)
         chosen.append(best)
-        if oracle.passes(join([clauses[j] for j in sorted(chosen)])):
-            return tuple(sorted(chosen))
+        if oracle.passes(join([clauses[j] for j in anchored(clauses, chosen)])):
+            return anchored(clauses, chosen)
     return None
