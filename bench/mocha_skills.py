@@ -11,7 +11,8 @@ result on every objective, and seconds per skill.
 
     python bench/mocha_skills.py ../shared/corpus/real --sample 40 --router lexical
 
-Skills come from the report half (a hash of the path; see bench/reduce_descriptions.py).
+Skills come from the report half (a hash of the path; see bench/reduce_descriptions.py),
+or with --half fit|both from the other half or from both.
 Writes bench/out/mocha_skills.json and prints a Markdown summary.
 """
 
@@ -92,14 +93,15 @@ def _init(against: list[str], kind: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", type=Path)
-    parser.add_argument("--sample", type=int, default=40, help="skills from the report half, evenly spread (0: all)")
+    parser.add_argument("--sample", type=int, default=40, help="skills from the chosen half, evenly spread (0: all)")
+    parser.add_argument("--half", choices=("report", "fit", "both"), default="report", help="which half of the corpus the skills come from")
     parser.add_argument("--router", choices=("lexical", "semantic", "hybrid"), default="lexical")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "mocha_skills.json")
     args = parser.parse_args()
     roots = discover([str(args.corpus)])
     _init(roots, args.router)
-    candidates = [str(s.root) for s in _STATE["corpus"].skills if half(str(s.root)) == "report" and s.body_tokens > 1000]
+    candidates = [str(s.root) for s in _STATE["corpus"].skills if args.half in ("both", half(str(s.root))) and s.body_tokens > 1000]
     chosen = candidates[:: max(1, len(candidates) // args.sample)][: args.sample] if args.sample else candidates
     started = time.perf_counter()
     with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
@@ -108,6 +110,7 @@ def main() -> None:
     summary = {
         "router": args.router,
         "skills": len(rows),
+        "half": args.half,
         "budget": rows[0]["budget"] if rows else 0,
         "mean_mocha_front": statistics.fmean(r["mocha_front"] for r in rows),
         "mean_weighted_sum_front": statistics.fmean(r["weighted_sum_front"] for r in rows),
@@ -121,7 +124,7 @@ def main() -> None:
     args.out.write_text(json.dumps({"summary": summary, "rows": rows}, indent=1))
     s = summary
     print("\n".join([
-        f"## MOCHA on skills ({s['skills']} skills with bodies over 1,000 tokens, {s['router']} oracle, budget {s['budget']} each)",
+        f"## MOCHA on skills ({s['skills']} skills with bodies over 1,000 tokens, {s['half']} half, {s['router']} oracle, budget {s['budget']} each)",
         "",
         "| measure | value |",
         "|---|---|",

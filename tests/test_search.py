@@ -47,6 +47,22 @@ def test_choose_prefers_budget_then_faithfulness_then_fewer_tokens_and_never_wor
     assert choose(front, None, None, None, [False] * 4) == 2
 
 
+def test_a_profile_budget_never_moves_instructions_out_but_a_given_budget_does():
+    def point(**values):
+        base = dict(description_tokens=20, core_tokens=6000, expected_tokens=6500, faithfulness=1.0, routing_margin=0.1, description_compliance=1.0, body_compliance=0.8)
+        base.update(values)
+        return tuple(base[n] for n in NAMES)
+
+    staged = point()  # over the profile's body budget with every instruction in core
+    front = [
+        point(core_tokens=4900, expected_tokens=6000, faithfulness=0.9, body_compliance=1.0),  # fits by moving instructions out
+        point(expected_tokens=6400),  # as good as staged, still over the budget
+    ]
+    assert choose(front, staged, None, None) == 1
+    assert choose(front, staged, None, 5000) == 0  # the caller asked for 5,000 tokens
+    assert choose(front, None, None, None) == 0  # without a staged result, the budget decides
+
+
 def staged_problem(name: str):
     """(problem, staged variant, description result, items) after both stages, lexical oracle."""
     corpus = Corpus.load([str(p) for p in sorted(GOOD.iterdir())])

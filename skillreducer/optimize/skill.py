@@ -238,7 +238,10 @@ def choose(
     faithfulness, then the fewest expected tokens, then the widest routing margin.
 
     Routing comes first because the gate cannot repair it (faithfulness is 0 without it);
-    a description that fails the oracle is never written."""
+    a description that fails the oracle is never written. When no variant both fits the
+    profile's budgets and is as good as the staged result (the instructions alone are over
+    the body budget), one as good as the staged result is chosen: a profile's budget does
+    not move instructions out of core. A budget the caller gives does."""
     senses = [o.sense for o in OBJECTIVES]
     column = {name: i for i, name in enumerate(NAMES)}
 
@@ -258,6 +261,7 @@ def choose(
         indices = [i for i in indices if routes[i]]
     pools = [
         [i for i in indices if fits(front[i]) and no_worse(front[i])],
+        [i for i in indices if no_worse(front[i])] if staged is not None and description_budget is None and body_budget is None else [],
         [i for i in indices if fits(front[i])],
         indices,
     ]

@@ -330,8 +330,8 @@ def _title(skill: Skill) -> str | None:
 
 def _topics(skill: Skill, moved: Sequence[BodyItem]) -> tuple[tuple[str, ...], int]:
     """(topics, how many of the first come from headings): the headings the moved items
-    sit under, most text first; then, up to three, the headings above those, and the
-    words the moved prose uses most."""
+    sit under, most text first; then, up to three, the headings above those, the words
+    their introductions use most and, for bare code, the code's own words."""
     data = _pointer_data()
     generic = frozenset(data["generic_headings"])
     title = _title(skill)
