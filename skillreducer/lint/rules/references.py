@@ -205,7 +205,7 @@ def _link_graph(skill: Skill, result: _Analysis) -> None:
     for link in skill.links:
         if link.kind == "path" and link.resolved and link.resolved.lower() in by_lower:
             result.direct.add(by_lower[link.resolved.lower()])
-    lower = _lower(skill.text)
+    lower = lower_same_length(skill.text)
     for raw, name, _ in _name_hits(skill.text, lower, by_name):
         token = _normal(raw)
         if token is not None and token.lower() in by_lower:
@@ -248,7 +248,7 @@ def _edges(result: _Analysis, source: str, by_lower: dict[str, str], by_name: di
     base = posixpath.dirname(source)
     text = doc.text or ""
     starts: list[int] | None = None
-    for raw, _, offset in _name_hits(text, _lower(text), by_name):
+    for raw, _, offset in _name_hits(text, lower_same_length(text), by_name):
         for candidate in (_normal(raw, base), _normal(raw)):
             if candidate and candidate.lower() in by_lower:
                 starts = starts or _line_starts(text)
@@ -295,7 +295,7 @@ _NAME_EDGE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123
 _PATH_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./{}$")
 
 
-def _lower(text: str) -> str:
+def lower_same_length(text: str) -> str:
     """text.lower() with its offsets kept: a character whose lower case is longer ('İ')
     stays as it is, so an offset found in the result indexes `text`."""
     lower = text.lower()
@@ -304,7 +304,7 @@ def _lower(text: str) -> str:
 
 def _name_hits(text: str, lower: str, by_name: dict[str, list[str]]) -> Iterator[tuple[str, str, int]]:
     """(path as written, file name, offset) wherever a reference's file name appears in
-    `lower` (_lower(text)) as a whole word, with the folders written before it
+    `lower` (lower_same_length(text)) as a whole word, with the folders written before it
     ("references/api.md", "./api.md"). Finding the few known names is much cheaper than
     tokenizing every path-like word."""
     for name in by_name:

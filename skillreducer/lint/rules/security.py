@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator
 
 from skillreducer import resources
 from skillreducer.lint.rule import Context, Finding, Rule
-from skillreducer.lint.rules.references import extension, fenced_lines, in_code_span, is_reference_path
+from skillreducer.lint.rules.references import extension, fenced_lines, in_code_span, is_reference_path, lower_same_length
 from skillreducer.model import Skill
 
 _MARKDOWN = frozenset({"md", "markdown", "mdx"})
@@ -122,8 +122,9 @@ class _Text:
 
     @property
     def lower(self) -> str:
+        """The lower-cased text, offset for offset: needles found in it window `text`."""
         if self._lower is None:
-            self._lower = self.text.lower()
+            self._lower = lower_same_length(self.text)
         return self._lower
 
     def needle_offsets(self, exact: bool = False) -> dict[str, list[int]]:
