@@ -11,7 +11,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 from urllib.parse import unquote
 
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".skillreducer_cache", ".skillreducer_backup"})
@@ -151,20 +151,28 @@ def content_hash(skill_md: bytes, files: list[RawFile]) -> str:
     return digest.hexdigest()
 
 
-def markdown_link_targets(text: str) -> list[tuple[str, int, int]]:
-    """Links in a reference file, found by pattern (reference files are not parsed as Markdown)."""
-    found: list[tuple[str, int, int]] = []
-    number, counted = 1, 0  # line number of offset `counted`
-    at = text.find("](")  # visit only the lines that hold one: few do
-    while at >= 0:
-        begin = text.rfind("\n", 0, at) + 1
-        end = text.find("\n", at)
-        end = len(text) if end < 0 else end
+def lines_holding(text: str, needles: tuple[str, ...], start: int = 0, number: int = 1) -> Iterator[tuple[int, int, int]]:
+    """(line number, begin, end offsets) of each line of `text` that holds one of the needles,
+    in order, from the line that starts at offset `start` (numbered `number`) on. Finding
+    the needles visits only the few lines that matter, not every line."""
+    found: set[tuple[int, int]] = set()
+    for needle in needles:
+        at = text.find(needle, start)
+        while at >= 0:
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end
+            found.add((max(text.rfind("\n", start, at) + 1, start), end))
+            at = text.find(needle, end)
+    counted = start  # line `number` starts here
+    for begin, end in sorted(found):
         number += text.count("\n", counted, begin)
         counted = begin
-        found.extend((target, number, column) for target, column in _line_links(text[begin:end]))
-        at = text.find("](", end)
-    return found
+        yield number, begin, end
+
+
+def markdown_link_targets(text: str) -> list[tuple[str, int, int]]:
+    """Links in a reference file, found by pattern (reference files are not parsed as Markdown)."""
+    return [(target, number, column) for number, begin, end in lines_holding(text, ("](",)) for target, column in _line_links(text[begin:end])]
 
 
 # What `!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+["'][^)]*)?\)` matches, found in linear time: the

@@ -14,6 +14,7 @@ from urllib.parse import unquote
 
 from skillreducer import resources, tokens
 from skillreducer.lint.rule import Context, Finding, Rule
+from skillreducer.load.files import lines_holding
 from skillreducer.model import Link, Skill, SkillFile
 
 _FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})(.*)$")
@@ -221,7 +222,7 @@ def _link_graph(skill: Skill, result: _Analysis) -> None:
         if _is_word(lower, stem):
             result.direct.update(stem_paths)
     # A folder token holds a '/'; each is resolved once (skills repeat "references/" a lot).
-    written = {m.group(1) for begin, end in _lines_with(skill.text, ("/",)) for m in _DIR_TOKEN.finditer(skill.text, begin, end)}
+    written = {m.group(1) for _, begin, end in lines_holding(skill.text, ("/",)) for m in _DIR_TOKEN.finditer(skill.text, begin, end)}
     for raw in written:
         token = _normal(raw.rstrip("/"))
         if token and token != ".":
@@ -274,20 +275,6 @@ def _is_word(lower: str, word: str) -> bool:
             return True
         index = lower.find(word, end)
     return False
-
-
-def _lines_with(text: str, needles: tuple[str, ...], start: int = 0) -> list[tuple[int, int]]:
-    """(begin, end) offsets of the lines of text, from line start offset `start` on, that
-    hold one of the needles, in order."""
-    found: set[tuple[int, int]] = set()
-    for needle in needles:
-        at = text.find(needle, start)
-        while at >= 0:
-            end = text.find("\n", at)
-            end = len(text) if end < 0 else end
-            found.add((max(text.rfind("\n", start, at) + 1, start), end))
-            at = text.find(needle, end)
-    return sorted(found)
 
 
 _LEADING_DOTS = re.compile(r"^\.+(?![./])")
@@ -393,11 +380,8 @@ class LinkTargetMissing(Rule):
         pattern = _layout().mention
         code: frozenset[int] | None = None
         text = skill.text
-        number = skill.body_line
-        counted = sum(len(line) + 1 for line in skill.lines[: number - 1])  # offset of the body
-        for begin, end in _lines_with(text, _layout().mention_needles, counted):
-            number += text.count("\n", counted, begin)
-            counted = begin
+        body = sum(len(line) + 1 for line in skill.lines[: skill.body_line - 1])  # offset of the body
+        for number, begin, end in lines_holding(text, _layout().mention_needles, body, skill.body_line):
             code = skill.code_lines if code is None else code  # built once a mention is met
             if number in code:
                 continue
