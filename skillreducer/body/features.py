@@ -147,7 +147,6 @@ class _Cues:
     placeholder: _AnyPattern
     shell_languages: frozenset[str]
     headings: _Lexicon  # the heading groups, by name
-    core_heading: Pattern[str]  # the "core" heading group alone
 
 
 _words = alternation  # one builder of cue alternations for the heuristic and the features
@@ -182,7 +181,6 @@ def _cues() -> _Cues:
         placeholder=_AnyPattern(own["placeholder_patterns"]),
         shell_languages=frozenset(own["shell_languages"]),
         headings=_Lexicon({group: own["heading_groups"][group] for group in HEADING_GROUPS}),
-        core_heading=_compiled(own["heading_groups"]["core"]),
     )
 
 
@@ -370,4 +368,4 @@ def _conditional(sentences: list[str], cues: _Cues) -> bool:
 
 def _rule_header(header: str, cues: _Cues) -> bool:
     lower = header.lower()
-    return bool(cues.core_heading.search(lower)) or "modal" in cues.prose.lists(lower)
+    return "core" in cues.headings.lists(lower) or "modal" in cues.prose.lists(lower)
