@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import functools
 import tomllib
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -63,6 +64,13 @@ def limits_in_force(merged: dict[str, Any]) -> Iterator[None]:
 
 def lexicon(name: str) -> dict[str, Any]:
     return load_toml(f"lexicons/{name}.toml")
+
+
+def phrase_alternation(phrases: Iterable[str]) -> str:
+    """A regex alternation of lexicon phrases, longest first, any run of spaces between
+    their words: "use this skill" -> "use\\s+this\\s+skill". Lowercase: match with re.I."""
+    ordered = sorted({p.lower() for p in phrases}, key=len, reverse=True)
+    return "|".join(r"\s+".join(re.escape(word) for word in p.split()) for p in ordered)
 
 
 def rule_doc(code: str) -> str | None:

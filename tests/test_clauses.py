@@ -11,7 +11,7 @@ from skillreducer import tokens
 from skillreducer.discover import discover
 from skillreducer.load import load_skill
 from skillreducer.reduce.clauses import ROLES, Clause, anchored, join, segment
-from skillreducer.reduce.shorten import cost, shorter_forms
+from skillreducer.reduce.shorten import cost, shorter_forms, trimmable
 
 PDF = (
     "Comprehensive PDF toolkit for extracting text and tables, creating new PDFs, merging/splitting "
@@ -68,6 +68,7 @@ def contains(text: str, clause: Clause) -> bool:
         ("Runs `make test. Then lint` and reads docs (see notes. Then more). Done.", ["Runs `make test. Then lint` and reads docs (see notes. Then more).", "Done."]),
         ("Use when the user says 'polish this,' or 'copy sweep.' This skill edits copy.", ["Use when the user says 'polish this,' or 'copy sweep.'", "This skill edits copy."]),
         ("Title line\n\nSecond paragraph without a period", ["Title line.", "Second paragraph without a period."]),
+        ("Cites GDPR Art. 83 and Sec. 5. Use when asked.", ["Cites GDPR Art. 83 and Sec. 5.", "Use when asked."]),
     ],
 )
 def test_sentence_breaks(description: str, expected: list[str]) -> None:
@@ -254,7 +255,70 @@ def test_anchored_subsets_open_every_sentence_they_keep(description: str) -> Non
             assert anchored(clauses, kept) == kept  # a closure
             for index in kept:
                 clause = clauses[index]
-                assert first[clause.sentence] in kept or (clause.lead_in and clause.unit == 0)
+                assert set(clause.needs) <= set(kept)
+                assert first[clause.sentence] in kept or (clause.lead_in and (clause.unit == 0 or clause.needs))
+
+
+FRONTED = "Generates images. For flowcharts, circuits, pathways, and technical diagrams, use the schematics skill instead."
+RUST = (
+    "Use when reviewing Rust code for smells, hunting anti-patterns, or refactoring code that clones to "
+    "satisfy the borrow checker, takes &String parameters, or returns sentinel values instead of Option."
+)
+SURVIVAL = (
+    "Use when working with censored data, fitting Cox models, Random Survival Forests, or Survival SVMs, "
+    "evaluating predictions, or handling competing risks."
+)
+NESTED = (
+    "Use when an agent wants to run a tool, command, or deployment; when checking an approval; or when "
+    "auditing evidence for forged results, replay, or expiry."
+)
+
+
+def kept_text(description: str, clause_text: str) -> str:
+    clauses = segment(description)
+    index = next(i for i, c in enumerate(clauses) if c.text == clause_text)
+    return join([clauses[i] for i in anchored(clauses, [index])])
+
+
+@pytest.mark.parametrize(
+    ("description", "clause_text", "expected"),
+    [
+        # The main clause after a fronted phrase: "For flowcharts." alone says the opposite.
+        (FRONTED, "circuits", "For flowcharts and circuits, use the schematics skill instead."),
+        (FRONTED, "Generates images", "Generates images."),
+        ("Handles files. When the file is large, split it.", "When the file is large", "When the file is large, split it."),
+        # A list that goes on from the last item of the list before it.
+        (RUST, "returns sentinel values instead of Option", "Use when refactoring code that clones to satisfy the borrow checker, returns sentinel values instead of Option."),
+        # ... but a list of "-ing" items after one is parallel to the first list.
+        (SURVIVAL, "handling competing risks", "Use when working with censored data, handling competing risks."),
+        # A nested list without its own lead-in has its head in its first item.
+        (NESTED, "expiry", "Use when auditing evidence for forged results or expiry."),
+        (NESTED, "when checking an approval", "Use when checking an approval."),
+    ],
+)
+def test_anchored_keeps_what_a_clause_needs(description: str, clause_text: str, expected: str) -> None:
+    assert kept_text(description, clause_text) == expected
+
+
+@pytest.mark.parametrize(
+    ("description", "clause_text", "expected"),
+    [
+        # A participle after the main clause is no list item with it: not "Reviews plans and flagging drift."
+        ("Reviews plans before apply, flagging deletions and replacements, IAM exposure, and drift.", "drift", "Reviews plans before apply, flagging drift."),
+        ("Reviews plans, flagging deletions, noting drift, and checking costs.", "noting drift", "Reviews plans, noting drift."),
+        # Two predicates of one form joined by one "and" are two items.
+        ("Reads the config file and enforces privacy rules before API calls.", "Reads the config file", "Reads the config file."),
+    ],
+)
+def test_participles_and_predicates(description: str, clause_text: str, expected: str) -> None:
+    assert join(segment(description)) == description
+    assert kept_text(description, clause_text) == expected
+
+
+def test_gerund_link_in_a_list_of_gerunds_is_an_item() -> None:
+    clauses = segment("Use when building schemas, writing queries, using the batch API, or encountering errors.")
+    assert [c.text for c in clauses] == ["building schemas", "writing queries", "using the batch API", "encountering errors"]
+    assert [c.role for c in segment("Guide to Drizzle, using schemas, queries and migrations.")][:2] == ["lead", "item"]
 
 
 def test_real_descriptions_round_trip(real_corpus) -> None:
@@ -305,8 +369,9 @@ def test_shorter_forms_rewrite_the_lead_in() -> None:
 
 @pytest.mark.parametrize("description", [*SMALL, "Uses a powerful engine in order to utilize `in order to` templates; basically it is able to leverage Jinja2."])
 def test_shorter_forms_are_strictly_shorter_and_sorted(description: str) -> None:
-    for clause in segment(description):
-        forms = shorter_forms(clause)
+    clauses = segment(description)
+    for index, clause in enumerate(clauses):
+        forms = shorter_forms(clause, trimmable(clauses, index))
         costs = [cost(form) for form in forms]
         assert all(c < cost(clause) for c in costs)
         assert costs == sorted(costs)
@@ -344,6 +409,37 @@ def test_dropped_adjective_takes_its_comma() -> None:
 def test_capitalised_drop_word_inside_a_clause_is_a_name() -> None:
     clause = Clause("Integrates with Robust Intelligence and a robust scheduler", "sentence", 0, 0)
     assert [f.text for f in shorter_forms(clause)] == ["Integrates with Robust Intelligence and a scheduler"]
+
+
+@pytest.mark.parametrize(
+    ("text", "trims"),
+    [
+        ("configure secret stores (AWS, Azure, GCP) for teams", ["configure secret stores for teams", "configure secret stores (AWS, Azure, GCP)"]),
+        ("tracking forecast accuracy with MAPE", ["tracking forecast accuracy"]),
+        ("writing protocols specifically for Opentrons hardware with API v2", ["writing protocols specifically for Opentrons hardware"]),
+        ("reads `f(x) (y)` files in bulk", ["reads `f(x) (y)` files"]),  # code holds no aside
+        ("merges (a) and `x (y)` and (b) files", ["merges and `x (y)` and (b) files", "merges (a) and `x (y)` and files", "merges and `x (y)` and files"]),
+        ("Designed for teams", []),  # one word before the link
+        ("is used for reports", []),  # a participle wants what follows
+        ("Do not use for tables with merged cells", []),  # never widen a negation
+        ("Best used with care", []),
+    ],
+)
+def test_trims_cut_asides_and_trailing_modifiers(text: str, trims: list[str]) -> None:
+    clause = Clause(text, "sentence", 0, 0)
+    assert sorted(f.text for f in shorter_forms(clause, trim=True)) == sorted(trims)
+    assert [f.text for f in shorter_forms(clause)] == []  # trims only when asked
+
+
+def test_trimmable() -> None:
+    clauses = segment("Scans contracts for reentrancy, overflow and access bugs. Toolkit for PDFs, merging documents, and filling forms. Use when auditing DeFi code with Slither.")
+    by_text = {c.text: i for i, c in enumerate(clauses)}
+    assert not trimmable(clauses, by_text["Scans contracts"])  # a lead: its "for" ties the list
+    assert not trimmable(clauses, by_text["Toolkit for PDFs"])  # "for" may belong to every item
+    assert trimmable(clauses, by_text["filling forms"])
+    assert trimmable(clauses, by_text["auditing DeFi code with Slither"])
+    rust = segment(RUST)
+    assert not trimmable(rust, next(i for i, c in enumerate(rust) if c.text.startswith("refactoring")))  # a nested list goes on from it
 
 
 def test_no_shorter_form() -> None:

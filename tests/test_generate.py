@@ -145,3 +145,48 @@ def test_a_limit_below_one_is_an_error(tmp_path: Path) -> None:
     skill = load_skill(write_skill(tmp_path, "pdf-form-filling", WITH_HEADINGS))
     with pytest.raises(ValueError, match="positive"):
         generate_description(skill, 0)
+
+
+NOISY_HEADINGS = """
+    # Commit Helper
+
+    Writes conventional commit messages from staged changes.
+
+    ## Use this skill when
+
+    - writing a commit message for staged changes
+
+    ## Do not use this skill
+
+    For release notes use the changelog skill.
+
+    ## Poor assertions
+
+    ## Version Adapter Pattern
+
+    ## Split large commits
+
+    See `references/types.md` and [the guide](references/guide.md) for `Priority` labels.
+
+    ```
+    Breaking: drop Node 16
+    Fixes: #12
+    ```
+
+    ```bash
+    git commit --fixup HEAD && git rebase -i --autosquash main
+    ```
+"""
+
+
+def test_headings_that_name_no_task_and_the_skills_own_files_are_left_out(tmp_path: Path) -> None:
+    folder = write_skill(tmp_path, "commit-helper", NOISY_HEADINGS)
+    (folder / "references").mkdir()
+    (folder / "references" / "types.md").write_text("# Types\n", encoding="utf-8")
+    text = generate_description(load_skill(folder), 1024)
+    assert_description(text, 1024)
+    assert "Use when asked to split large commits." in text
+    assert "writing a commit message for staged changes" in text
+    for absent in ("this skill", "Do not", "Poor", "Adapter", "references/", "Priority", "Breaking", "Fixes"):
+        assert absent not in text, absent  # self-reference, negation, judgement, a name, own files, prose words
+    assert "git" in text

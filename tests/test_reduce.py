@@ -119,6 +119,19 @@ def test_synthesized_probes_never_only_from_the_description():
     assert any(p.lower().removeprefix("help me with ").removeprefix("i need to ") not in description for p in probes)
 
 
+def test_synthesized_probes_leave_out_section_labels_and_the_skill_itself(tmp_path):
+    folder = tmp_path / "csv-cleaner"
+    folder.mkdir()
+    (folder / "SKILL.md").write_text(
+        "---\nname: csv-cleaner\ndescription: Cleans CSV files.\n---\n"
+        "## Core Concepts\n\n## When to Use CSV Cleaner\n\n## How to use this skill\n\n"
+        "## Deduplicate customer rows\n\n## Normalise date columns\n"
+    )
+    probes = synthesize(load_skill(folder))
+    assert "Help me with deduplicate customer rows" in probes or "I need to deduplicate customer rows" in probes
+    assert not any(word in p.lower() for p in probes for word in ("core concepts", "when to use", "this skill"))
+
+
 def test_clauses_of_good_descriptions_round_trip():
     for folder in sorted(GOOD.iterdir()):
         text = load_skill(folder).description_text
@@ -211,3 +224,93 @@ def test_jobs_and_hostile_skills_never_traceback(tmp_path, capsys):
     for entry in entries:
         if "error" not in entry:
             assert Path(entry["output"]).is_relative_to((tmp_path / "out").resolve())
+
+
+def test_copies_of_the_skill_are_no_neighbours(tmp_path):
+    from skillreducer.route.pool import copy_of, nearest_neighbours
+
+    corpus = [load_skill(p) for p in sorted(GOOD.iterdir()) if (p / "SKILL.md").is_file()]
+    skill = load_skill(GOOD / "pdf-form-filling")
+    renamed = tmp_path / "vendored" / "pdf-forms"  # another marketplace's copy under another name
+    shutil.copytree(GOOD / "pdf-form-filling", renamed)
+    text = (renamed / "SKILL.md").read_text().replace("name: pdf-form-filling", "name: pdf-forms", 1)
+    (renamed / "SKILL.md").write_text(text)
+    same_name = tmp_path / "fork" / "pdf-form-filling"  # same name, another description
+    same_name.mkdir(parents=True)
+    (same_name / "SKILL.md").write_text("---\nname: pdf-form-filling\ndescription: Fills PDF forms from CSV rows.\n---\nFill each field.\n")
+    copies = [load_skill(renamed), load_skill(same_name)]
+    assert copies[0].description_text == skill.description_text and copies[1].name == skill.name
+    assert all(copy_of(c, skill) for c in copies)
+    assert not copy_of(load_skill(GOOD / "pdf-text-extraction"), skill)
+    neighbours = nearest_neighbours(skill, [*corpus, *copies], 4)
+    assert len(neighbours) == 4
+    assert all(n.root not in (skill.root, *(c.root for c in copies)) for n in neighbours)
+
+
+class _PeriodSensitiveRouter:
+    """A router on which the original description (no end period) routes its probe and the
+    clauses joined again (which end it with a period) do not: a hair's-margin flip, as the
+    semantic router can show. A text routes too when it names four of the tasks without
+    the fifth: more clauses than the greedy restore may bring back."""
+
+    def scores(self, probes, candidates):
+        import numpy as np
+
+        def score(description: str) -> float:
+            four = all(w in description for w in ("forms", "files", "pages", "scans")) and "contracts" not in description
+            if description == ORIGINAL or four:
+                return 1.0
+            return 0.5 if description.startswith("Rival") else 0.0
+
+        return np.array([[score(c.description) for c in candidates] for _ in probes])
+
+
+ORIGINAL = (
+    "Fills interactive PDF forms from spreadsheet rows, merges many PDF files into one binder, "
+    "splits long PDF pages into chapters, rotates sideways PDF scans upright for the archive team, "
+    "and signs PDF contracts with a stored certificate"
+)
+
+
+def test_ddmin_starts_from_the_original_even_when_the_joined_clauses_route_differently(tmp_path):
+    from skillreducer import profiles
+    from skillreducer.reduce.description import compress_description
+    from skillreducer.route.oracle import Oracle
+    from skillreducer.route.pool import Rival
+    from skillreducer.route.router import Candidate
+
+    folder = tmp_path / "pdf-tools"
+    folder.mkdir()
+    (folder / "SKILL.md").write_text(f"---\nname: pdf-tools\ndescription: {ORIGINAL}\n---\nFill forms.\n")
+    skill = load_skill(folder)
+    assert join(segment(ORIGINAL)) == ORIGINAL + "."
+    rival = Rival(Candidate("rival", "rival", "Rival skill"), ("Summarise a book",))
+    oracle = Oracle(_PeriodSensitiveRouter(), Candidate(str(folder), "pdf-tools", ORIGINAL), [rival], ["Fill my PDF form"])
+    result = compress_description(skill, oracle, profiles.load(profiles.DEFAULT_PROFILE), "file")
+    assert not oracle.passes(ORIGINAL + ".")  # the clauses joined again
+    assert result.after.startswith("Fills interactive PDF forms") and "scans" in result.after and "contracts" not in result.after
+    assert not result.kept_original and not result.generated
+
+
+@pytest.mark.parametrize("name", ["api-changelog-writing", "dockerfile-hardening", "sql-query-review", "terraform-plan-review"])
+def test_compressed_description_is_one_minimal_as_written(name):
+    """No kept clause, in the form it is written, can go (with what it needs) and still pass."""
+    from skillreducer import profiles
+    from skillreducer.reduce.clauses import anchored
+    from skillreducer.reduce.description import compress_description
+    from skillreducer.reduce.pipeline import Corpus, ReduceOptions, Routers, build_oracle
+    from skillreducer.reduce.shorten import shorter_forms, trimmable
+
+    corpus = Corpus.load([str(p) for p in sorted(GOOD.iterdir())])
+    skill = next(s for s in corpus.skills if s.root.name == name)
+    options = ReduceOptions(profiles.load("claude-code"), "lexical")
+    oracle, source = build_oracle(skill, corpus, Routers("lexical", None).for_skill(skill, corpus), options)
+    result = compress_description(skill, oracle, options.profile, source)
+    clauses = list(result.clauses)
+    written = {i: shorter_forms(clauses[i], trimmable(clauses, i))[f] if f >= 0 else clauses[i] for i, f in enumerate(result.rewrite) if i in result.kept}
+    assert join([written[i] for i in result.kept]) == result.after and oracle.passes(result.after)
+    assert result.after_tokens < result.before_tokens
+    for index in result.kept:
+        rest = anchored(clauses, [i for i in result.kept if i != index])
+        if len(rest) < len(result.kept):
+            assert not oracle.passes(join([written[i] for i in rest])), clauses[index].text

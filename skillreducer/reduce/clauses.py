@@ -16,7 +16,8 @@ Nothing is split inside inline code, URLs, brackets or quotes; "e.g.", "i.e." an
 Each `Clause` records what `join` needs to rebuild grammar from any subset of a
 description's clauses in their original order: its sentence and that sentence's lead-in
 and end punctuation, its unit and the link before it, and the lists (`Group`) it is an
-item of, with their separator, final connective and numbering. `join` of all the clauses
+item of, with their separator, final connective and numbering; and the clauses it is a
+fragment without (`needs`, closed over by `anchored`). `join` of all the clauses
 is the description with whitespace collapsed, except that a sentence without end
 punctuation gets a period. A sentence that starts with a lowercase word after its first
 clause was dropped (or shortened) is capitalised. A sentence whose parse does not rebuild
@@ -73,6 +74,7 @@ class Clause:
     groups: tuple[Group, ...] = field(default=())  # lists it is an item of, outermost first
     terminal: str = ""  # the sentence's end punctuation as written ("" when it had none)
     opens: bool = False  # its text starts its sentence as written: join keeps the author's case
+    needs: tuple[int, ...] = ()  # positions of clauses without which it is a fragment (see `anchored`)
 
 
 # ---------------------------------------------------------------------------- words
@@ -92,11 +94,8 @@ class _Words:
     inner_connective: re.Pattern[str]  # " and " / " or " inside the last part of "a, b and c"
     list_tail: re.Pattern[str]
     subordinator: re.Pattern[str]
-
-
-def _phrases(words: list[str]) -> str:
-    ordered = sorted({w.lower() for w in words}, key=len, reverse=True)
-    return "|".join(r"\s+".join(re.escape(part) for part in w.split()) for w in ordered)
+    fronted: re.Pattern[str]  # a preposition that opens a sentence: "For X and Y, use Z instead"
+    gerund_links: frozenset[str]  # strong links that are one more item in a list of "-ing" items
 
 
 @functools.cache
@@ -107,21 +106,23 @@ def _words() -> _Words:
         # A lead-in ends at a word boundary, with a colon taken along.
         return tuple(re.compile(rf"(?:{p})(?:\s*:)?(?=\s|$)", re.I) for p in data[key])
 
-    links = _phrases(data["head_links"])
-    connectives = _phrases(data["connectives"])
+    links = resources.phrase_alternation(data["head_links"])
+    connectives = resources.phrase_alternation(data["connectives"])
     return _Words(
         abbreviations=frozenset(a.lower() for a in data["abbreviations"]),
         trigger_leads=leads("trigger_leads"),
         what_leads=leads("what_leads"),
         nested_leads=tuple(re.compile(rf"(?:{p})(?=\s)", re.I) for p in data["nested_leads"]),
         head_link=re.compile(rf"\s(?:{links})\s", re.I),
-        strong_link=re.compile(rf"(?:{_phrases(data['strong_links'])}),?\s+(?=\S)", re.I),
+        strong_link=re.compile(rf"(?:{resources.phrase_alternation(data['strong_links'])}),?\s+(?=\S)", re.I),
         head_tail=re.compile(rf"(?:[,;:]?\s*(?:{links})?[,:]?\s*)$", re.I),
         connective=re.compile(rf"(?:{connectives})\s+(?=\S)", re.I),
         connective_words=frozenset(w.lower() for w in data["connectives"]),
         inner_connective=re.compile(rf"\s({connectives})\s", re.I),
-        list_tail=re.compile(rf"(?:{_phrases(data['list_tails'])})$", re.I),
-        subordinator=re.compile(rf"(?:{_phrases(data['subordinators'])})\b", re.I),
+        list_tail=re.compile(rf"(?:{resources.phrase_alternation(data['list_tails'])})$", re.I),
+        subordinator=re.compile(rf"(?:{resources.phrase_alternation(data['subordinators'])})\b", re.I),
+        fronted=re.compile(rf"(?:{resources.phrase_alternation(data['fronted'])})\s", re.I),
+        gerund_links=frozenset(w.lower() for w in data["gerund_links"]),
     )
 
 
@@ -202,6 +203,13 @@ def _span_end(text: str, i: int, pairs: dict[int, int], closers: dict[str, list[
         return None
     index = bisect.bisect_right(candidates, i + (char == "'"))
     return candidates[index] if index < len(candidates) and candidates[index] < limit else None
+
+
+def top_level(text: str, pattern: re.Pattern[str], starts_only: bool = False) -> list[re.Match[str]]:
+    """Matches of `pattern` in `text` outside inline code, URLs, brackets and quotes (with
+    `starts_only`, matches that start outside them: " (an aside)")."""
+    mask = _mask(text)
+    return [m for m in pattern.finditer(text) if _top(mask, m.start(), m.start() + 1 if starts_only else m.end())]
 
 
 def _top(mask: bytearray, start: int, end: int) -> bool:
@@ -353,6 +361,8 @@ class _Unit:
     link: str
     node: _Node
     head: bool = False  # a lead tied to the list that follows
+    main: bool = False  # the main clause after a fronted "If X," or "For X and Y,": the sentence needs it
+    continues: bool = False  # a list that goes on from the last item of the list before: "A, or B that x, y, or z"
 
 
 _STRONG_SEPARATOR = re.compile(r":\s+|\s+(?:—|–|--|-)\s+")
@@ -458,20 +468,29 @@ def _comma_units(text: str, trigger: bool) -> list[_Unit]:
     words = _words()
     parts, separator = _comma_parts(text)
     if len(parts) == 1:
-        return [_Unit("", _or_split(text) if trigger else text)]
+        return [_Unit("", _predicates(text))]
     if separator:
         for k in range(1, len(parts)):
             strong = words.strong_link.match(parts[k])
+            if strong and strong.group(0).split()[0].lower() in words.gerund_links and all(_GERUND.match(p) for p in parts[:k]):
+                strong = None  # "building X, writing Y, using Z": one more item, not "X, using a, b"
             if strong:
                 # "X, including a, b and c": the list starts at the link word.
                 rest = _coordinate([parts[k][strong.end() :], *parts[k + 1 :]], separator)
                 rest[0].link = ", " + strong.group(0)
                 return [_Unit("", ", ".join(parts[:k]), head=True), *rest]
+        participle = _participle(parts)
+        if participle:
+            return participle
         if words.subordinator.match(parts[0]):
             rest = _coordinate(parts[1:], separator)
             rest[0].link = ", "
+            rest[-1].main = isinstance(rest[-1].node, str)
             return [_Unit("", parts[0]), *rest]
     units = _coordinate(parts, separator)
+    last = units[-1]
+    if len(units) > 1 and words.fronted.match(parts[0]) and isinstance(last.node, str) and opening(last.node) == "verb":
+        last.main = True  # "For flowcharts and circuits, use X instead": not "For flowcharts and circuits."
     first = units[0]
     if isinstance(first.node, _List) and isinstance(first.node.children[0], str):
         split = _head_split(first.node.children[0], first.node.children[1:])
@@ -483,16 +502,50 @@ def _comma_units(text: str, trigger: bool) -> list[_Unit]:
     return units
 
 
-def _or_split(text: str) -> _Node:
-    """'reviewing pull requests or writing tests' as two trigger items; else the text."""
-    mask = _mask(text)
-    found = [m for m in re.finditer(r"\s+or\s+", text) if _top(mask, m.start(), m.end())]
+def _participle(parts: list[str]) -> list[_Unit] | None:
+    """'Reviews plans before apply, flagging deletions, exposure, or drift': a participle
+    after a main clause that opens with a verb is no item of a list with it. Its objects
+    are the list ("flagging" the link), or, when more participles follow ("..., flagging
+    deletions, noting drift"), the participial phrases are. None when there is none."""
+    if opening(parts[0]) != "verb":
+        return None
+    for k in range(1, len(parts)):
+        if _words().connective.match(parts[k]) or not _GERUND.match(parts[k]):
+            continue
+        if any(opening(p) == "gerund" for p in parts[1:k]):
+            return None
+        word, _, rest = parts[k].partition(" ")
+        head = _Unit("", ", ".join(parts[:k]), head=True)
+        if not rest or any(_GERUND.match(p) or opening(_words().connective.sub("", p, count=1)) == "gerund" for p in parts[k + 1 :]):
+            tail = _coordinate(parts[k:])
+            tail[0].link = ", "
+            return [head, *tail]
+        tail = _coordinate([rest, *parts[k + 1 :]])
+        tail[0].link = f", {word} "
+        return [head, *tail]
+    return None
+
+
+def _predicates(text: str) -> _Node:
+    """'reviewing pull requests or writing tests', 'Prices flights from the booking tool and
+    benchmarks the other lines': two predicates of one form joined by one "and" or "or",
+    each of two words or more, as two items; else the text."""
+    found = [m for m in top_level(text, _words().inner_connective) if _verb_form(text[m.end() :])]
     if len(found) != 1:
         return text
     left, right = text[: found[0].start()], text[found[0].end() :]
-    if all(_GERUND.match(side) and len(side.split()) >= 2 for side in (left, right)):
-        return _List([left, right], connective="or")
+    if _verb_form(left) == _verb_form(right) and all(len(side.split()) >= 2 for side in (left, right)):
+        return _List([left, right], connective=found[0].group(1))
     return text
+
+
+def _verb_form(text: str) -> str:
+    """'gerund', 's' (third person), 'base' for a verb of the lexicon opening the text; else ''."""
+    word = text.split(" ", 1)[0].lower()
+    kind = opening(word)
+    if kind != "verb":
+        return kind
+    return "base" if word in _verbs() else "s"
 
 
 def _coordinate(parts: list[str], separator: str = ",") -> list[_Unit]:
@@ -503,7 +556,7 @@ def _coordinate(parts: list[str], separator: str = ",") -> list[_Unit]:
     between = f"{separator} " if separator else " "
 
     def close(node: _Node) -> None:
-        units.append(_Unit(between if units else "", node))
+        units.append(_Unit(between if units else "", node, continues=bool(units) and _continues(units[-1].node, node)))
 
     i = 0
     while i < len(parts):
@@ -529,6 +582,17 @@ def _coordinate(parts: list[str], separator: str = ",") -> list[_Unit]:
     if current:
         close(_unclosed(current, separator))
     return units
+
+
+def _continues(before: _Node, node: _Node) -> bool:
+    """Does a closed list go on from the last item of the closed list before it ("refactoring
+    code that clones X, takes Y, or returns Z"), rather than add items parallel to its
+    first ("working with X, fitting A or B, handling Y, or implementing Z")?"""
+    if not (isinstance(before, _List) and before.connective and isinstance(node, _List) and node.connective):
+        return False
+    first = before.children[0]
+    items = [c for c in node.children if isinstance(c, str)]
+    return not (isinstance(first, str) and _GERUND.match(first) and items and all(_GERUND.match(c) for c in items))
 
 
 def _nested(rest: str, parts: list[str], i: int, separator: str) -> tuple[_List | None, int]:
@@ -687,9 +751,25 @@ def _build_sentence(body: str, terminal: str, bullets: list[str], marker: str, n
     lead, kind, units = _parse_sentence(body, bullets, marker)
     built: list[Clause] = []
     if units and (lead or sum(_leaves(u.node) for u in units) > 1):
+        spans: list[range] = []  # positions of each unit's clauses
         for index, unit in enumerate(units):
             role = _role(kind, unit)
-            built.extend(_emit(unit.node, (), role, number, first + len(built), index, unit.link, lead, terminal, group_ids))
+            start = first + len(built)
+            built.extend(_emit(unit.node, (), role, number, start, index, unit.link, lead, terminal, group_ids))
+            spans.append(range(start, first + len(built)))
+        main = tuple(p for unit, span in zip(units, spans) if unit.main for p in span)
+        # A nested list without a lead-in of its own has its head in its first item:
+        # "when auditing evidence for forged results, replay, or expiry".
+        group_first: dict[int, int] = {}
+        for clause in built:
+            for group in clause.groups:
+                group_first.setdefault(group.id, clause.position)
+        for index, (unit, span) in enumerate(zip(units, spans)):
+            needs = main + ((spans[index - 1][-1],) if unit.continues else ())
+            for p in span:
+                clause = built[p - first]
+                heads = tuple(group_first[g.id] for g in clause.groups[1:] if not g.lead_in)
+                built[p - first] = dataclasses.replace(clause, needs=tuple(dict.fromkeys(n for n in needs + heads if n != p)))
         if built and not lead:
             built[0] = dataclasses.replace(built[0], opens=True)
         if _render_sentence(built) == _finish(_sentence_text(body, bullets, marker), terminal, capitalise=False):
@@ -731,18 +811,29 @@ def _emit(node: _Node, groups: tuple[Group, ...], role: str, sentence: int, posi
 
 
 def anchored(clauses: Sequence[Clause], indices: Iterable[int]) -> tuple[int, ...]:
-    """`indices` (into `clauses`) plus the clause that opens each sentence they keep a part
-    of: without it, the rest of a sentence is a fragment ("A non-root user.", "Flagging
-    breaking changes."). A lead-in ("Use when", "Covers") is written before any kept
-    clause, so the items of its first unit stand alone; a later unit still needs the first."""
-    kept = set(indices)
+    """`indices` (into `clauses`) plus what each kept clause needs not to be a fragment, and
+    so on: the clause that opens its sentence ("A non-root user.", "Flagging breaking
+    changes."), the main clause after a fronted "For X, Y and Z," ("For flowcharts and
+    circuits." says the opposite of "..., use the diagrams skill instead"), the item a
+    nested list goes on from ("refactoring code that clones X, ..., or returns Y") or holds
+    its head in ("auditing evidence for forged results, ..., or expiry"). A lead-in ("Use
+    when", "Covers") is written before any kept clause, so the items of its first unit
+    stand alone; a later unit needs the first unless it goes on from an item."""
     first: dict[int, int] = {}
     for index, clause in enumerate(clauses):
         first.setdefault(clause.sentence, index)
-    for index in list(kept):
+    kept: set[int] = set()
+    todo = list(indices)
+    while todo:
+        index = todo.pop()
+        if index in kept:
+            continue
+        kept.add(index)
         clause = clauses[index]
-        if not clause.lead_in or clause.unit:
-            kept.add(first[clause.sentence])
+        todo.extend(clause.needs)
+        # A later unit of a lead-in sentence needs the first, unless it goes on from an item.
+        if not clause.lead_in or (clause.unit and not clause.needs):
+            todo.append(first[clause.sentence])
     return tuple(sorted(kept))
 
 

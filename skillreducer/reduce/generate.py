@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from skillreducer import resources, tokens
 from skillreducer.model import Skill
 from skillreducer.reduce.clauses import opening
+from skillreducer.reduce.shorten import negates
 
 _LINK = re.compile(r"!\[[^\]]{0,500}\]\([^)]{0,2000}\)|\[([^\]]{0,500})\]\([^)]{0,2000}\)")
 _TAG = re.compile(r"</?[A-Za-z][^>]{0,500}>|<!--.*?-->", re.S)
@@ -62,6 +63,7 @@ _FILE_PATTERN = re.compile(r"\*?\.([A-Za-z][A-Za-z0-9]{1,4})")  # `.pdf`, `*.doc
 _FILE_NAME = re.compile(r"[\w./-]*[\w-]\.([A-Za-z][A-Za-z0-9]{1,4})")  # report.pdf as a command argument
 _PROMPT = re.compile(r"^\s*(?:\$|>|PS>|#)\s+")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=\S*$")
+_TITLE_WORD = re.compile(r"[A-Z][a-z]+")
 _COMMAND_PREFIXES = frozenset({"sudo", "time", "exec", "command", "env", "nohup", "xargs", "watch"})
 
 # Identifier kinds and their weight in the ranking: a package a skill imports or installs
@@ -186,10 +188,27 @@ def _clean(markdown: str) -> str:
 # -------------------------------------------------------------------------- when
 
 
+@dataclass(frozen=True)
+class _Words:
+    skip_headings: frozenset[str]
+    generic: frozenset[str]  # identifiers too common to tell skills apart
+    judgement: frozenset[str]  # "Poor assertions": an example to avoid, not a topic
+    self_reference: re.Pattern[str]  # "Use this skill when": says nothing about the skill
+    skill_folders: frozenset[str]  # "references/x.md" is the skill's own file, not what it works with
+    not_task_verbs: frozenset[str]
+
+
 @functools.cache
-def _generate_words() -> tuple[frozenset[str], frozenset[str]]:
+def _generate_words() -> _Words:
     data = resources.lexicon("reduce-shorten")["generate"]
-    return frozenset(h.lower() for h in data["skip_headings"]), frozenset(w.lower() for w in data["generic_identifiers"])
+    return _Words(
+        skip_headings=frozenset(h.lower() for h in data["skip_headings"]),
+        generic=frozenset(w.lower() for w in data["generic_identifiers"]),
+        judgement=frozenset(w.lower() for w in data["judgement_words"]),
+        self_reference=re.compile(rf"\b(?:{resources.phrase_alternation(data['self_references'])})\b", re.I),
+        skill_folders=frozenset(data["skill_folders"]),
+        not_task_verbs=frozenset(data["not_task_verbs"]),
+    )
 
 
 @functools.cache
@@ -202,8 +221,7 @@ def _uses(skill: Skill, max_tasks: int, task_words: int, max_topics: int) -> tup
 
     Sources, in order: items of a "When to use" section, headings, "Use this skill to ..."
     sentences, and when none of those gives a task, the items of the body's lists."""
-    skip, _ = _generate_words()
-    not_tasks = frozenset(resources.lexicon("reduce-shorten")["generate"]["not_task_verbs"])
+    words = _generate_words()
     lowercase = _lowercase_words(skill.body)
     asked: list[str] = []
     when: list[str] = []
@@ -213,9 +231,13 @@ def _uses(skill: Skill, max_tasks: int, task_words: int, max_topics: int) -> tup
     def add(text: str, as_topic: bool) -> None:
         phrase = _sentence_case(_phrase(_HOW_TO.sub("", text), task_words), lowercase)
         key = phrase.lower()
-        if len(key.split()) < 2 or key in seen or _personal(phrase) or key.split()[0] in not_tasks:
+        if len(key.split()) < 2 or key in seen or _personal(phrase) or key.split()[0] in words.not_task_verbs:
+            return
+        if key.split()[0] in words.judgement or words.self_reference.search(phrase) or negates(phrase):
             return
         kind = opening(key)
+        if kind == "verb" and all(_TITLE_WORD.fullmatch(w) for w in phrase.split()[1:]):
+            return  # "Version Adapter Pattern", "Design Consultation Framework": a name, not a task
         if kind and phrase[:1].isupper() and phrase.split(" ", 1)[0][1:].islower():
             phrase = phrase[0].lower() + phrase[1:]  # a verb, not a name: "Merge PDFs" -> "merge PDFs"
         if kind == "verb" and len(asked) + len(when) < max_tasks:
@@ -235,7 +257,7 @@ def _uses(skill: Skill, max_tasks: int, task_words: int, max_topics: int) -> tup
     for block in skill.blocks:
         if block.kind == "heading" and block.level >= 2:
             heading = _strip_numbering(_clean(block.inline or block.text.lstrip("#")))
-            if heading.lower().rstrip(":") not in skip:
+            if heading.lower().rstrip(":") not in words.skip_headings:
                 add(heading, as_topic=True)
     for block in skill.blocks:
         if block.kind in ("paragraph", "list"):
@@ -288,8 +310,10 @@ def _phrase(text: str, max_words: int) -> str:
 
 def _identifiers(skill: Skill, limit: int) -> list[str]:
     """The most specific names the skill works with, best first."""
-    _, generic = _generate_words()
+    words = _generate_words()
+    generic = words.generic
     common = _stopwords() | _verb_words()
+    own_folders = words.skill_folders | {f.path.split("/", 1)[0] for f in skill.files if "/" in f.path}
     found: dict[str, str] = {}  # lowercase name -> kind; insertion order = first seen
     names: dict[str, str] = {}  # lowercase name -> as first written
 
@@ -298,6 +322,10 @@ def _identifiers(skill: Skill, limit: int) -> list[str]:
         key = name.lower()
         if not _IDENTIFIER.fullmatch(name) or key.lstrip(".") in generic or key in common or key == str(skill.name).lower():
             return
+        if "/" in name and name.split("/", 1)[0] in own_folders:
+            return  # the skill's own file
+        if _TITLE_WORD.fullmatch(name) and (kind == "command" or (kind == "code" and tokens.count(" " + key) == 1)):
+            return  # commands are lowercase ("Breaking:" opens a line of prose); `Priority` is an everyday word (one cl100k token)
         if key not in found or _KIND_WEIGHT[kind] > _KIND_WEIGHT[found[key]]:
             found[key] = kind
         names.setdefault(key, name)

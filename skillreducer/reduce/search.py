@@ -14,7 +14,7 @@ from skillreducer.lint.actionability import classify_items
 from skillreducer.model import Skill
 from skillreducer.optimize.mocha import mocha
 from skillreducer.optimize.skill import NAMES, SkillProblem, Variant, choose
-from skillreducer.reduce.shorten import shorter_forms
+from skillreducer.reduce.shorten import shorter_forms, trimmable
 from skillreducer.route.oracle import Oracle
 
 
@@ -35,7 +35,7 @@ def build_problem(skill: Skill, oracle: Oracle, desc_result, body_result, items:
     # When stage 1 kept the original, no clause subset stands for it: the description is fixed.
     fixed = desc_result.after if desc_result.kept_original else None
     clauses = [] if fixed is not None else list(desc_result.clauses)
-    shorter = [shorter_forms(c) for c in clauses]
+    shorter = [shorter_forms(c, trimmable(clauses, i)) for i, c in enumerate(clauses)]
     n = len(clauses)
     if body_result is not None and body_result.restructured is not None and not body_result.fell_back:
         placements = {p.index: p.destination for p in body_result.restructured.placements}

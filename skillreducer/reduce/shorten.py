@@ -5,13 +5,16 @@ The rewrites are data:
 - `[[rewrite]]` phrases of rules/lexicons/reduce-shorten.toml ("in order to" -> "to",
   "This skill should be used when" -> "Use when", "utilize" -> "use"), then the filler
   phrases of body-filler.toml that suit a description (not those in `body_filler_skip`);
-- `drop_words`: low-information modifiers ("comprehensive", "powerful").
+- `drop_words`: low-information modifiers ("comprehensive", "powerful");
+- `[trim]`: structural cuts that keep the grammar, for clauses that `trimmable` allows:
+  a parenthetical aside dropped, or a trailing modifier cut at a link word ("tracking
+  forecast accuracy with MAPE" -> "tracking forecast accuracy").
 
 Each rule that applies gives a candidate alone, and all of them together give one more;
-the clause's lead-in (the "Use this skill when" of its sentence, see clauses.py) is
-rewritten the same way. A candidate is kept only if it has strictly fewer tokens than the
-clause (`cost`: lead-in plus text) and some words left; candidates come fewest tokens
-first. Inline code, quoted text, URLs, paths, numbers and identifiers (words with digits,
+each trim is applied to the clause and to that all-rules form. The clause's lead-in (the
+"Use this skill when" of its sentence, see clauses.py) is rewritten the same way. A
+candidate is kept only if it has strictly fewer tokens than the clause (`cost`: lead-in
+plus text) and some words left; candidates come fewest tokens first. Inline code, quoted text, URLs, paths, numbers and identifiers (words with digits,
 dots, slashes, underscores, inner or all capitals) are never touched, nor a capitalised
 drop word inside a clause (likely part of a name).
 """
@@ -23,9 +26,10 @@ import dataclasses
 import functools
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 from skillreducer import resources, tokens
-from skillreducer.reduce.clauses import Clause
+from skillreducer.reduce.clauses import Clause, opening, top_level
 
 _PROTECTED = re.compile(
     r"`[^`]*`"  # inline code
@@ -71,9 +75,26 @@ def cost(clause: Clause) -> int:
     return tokens.count(clause.lead_in) + tokens.count(clause.text)
 
 
-def shorter_forms(clause: Clause) -> list[Clause]:
-    """Shorter rewrites of the clause, fewest tokens first; [] when there is none."""
+def trimmable(clauses: Sequence[Clause], index: int) -> bool:
+    """May the clause be trimmed? Not a lead or a clause another one needs (its tail ties
+    the list after it: "sourced from GDPR, CCPA, and HIPAA"), nor the first item of a list
+    that no lead or lead-in stands before: in "X for a, b and c" the "for" belongs to
+    every item."""
+    clause = clauses[index]
+    if clause.role == "lead" or any(index in c.needs for c in clauses):
+        return False
+    if not clause.groups or any(c.groups and c.groups[-1].id == clause.groups[-1].id for c in clauses[:index]):
+        return True
+    before = [c for c in clauses[:index] if c.sentence == clause.sentence]
+    return bool(clause.lead_in and len(clause.groups) == 1) or bool(before and before[-1].role == "lead")
+
+
+def shorter_forms(clause: Clause, trim: bool = False) -> list[Clause]:
+    """Shorter rewrites of the clause, fewest tokens first; [] when there is none. With
+    `trim` (see `trimmable`), also the structural cuts of [trim]."""
     texts = _rewrites(clause.text)
+    if trim and not negates(f"{clause.lead_in} {clause.text}"):
+        texts = list(dict.fromkeys([*texts, *(cut for text in [clause.text, *texts[-1:]] for cut in _trims(text))]))
     leads = [clause.lead_in, *(_rewrites(clause.lead_in)[-1:] if clause.lead_in else [])]
     base = cost(clause)
     seen: set[tuple[str, str]] = {(clause.lead_in, clause.text)}
@@ -110,6 +131,55 @@ def _rewrites(text: str) -> list[str]:
             combined = _apply(combined, rule, _protected(combined))
     out = list(dict.fromkeys([*singles, combined]))
     return [t for t in out if t != text]
+
+
+@dataclass(frozen=True)
+class _TrimWords:
+    tail_link: re.Pattern[str]
+    negation: re.Pattern[str]
+    head_stop: frozenset[str]
+    min_head_words: int
+
+
+def negates(text: str) -> bool:
+    """Does the text hold a word that negates or redirects (`negations` of the lexicon)?"""
+    return bool(_trim_words().negation.search(text))
+
+
+@functools.cache
+def _trim_words() -> _TrimWords:
+    lexicon = resources.lexicon("reduce-shorten")
+    data = lexicon["trim"]
+
+    return _TrimWords(
+        tail_link=re.compile(rf"\s(?:{resources.phrase_alternation(data['tail_links'])})\s", re.I),
+        negation=re.compile(rf"(?<![\w-])(?:{resources.phrase_alternation(lexicon['negations'])})(?![\w-])", re.I),
+        head_stop=frozenset(w.lower() for w in data["head_stop"]),
+        min_head_words=int(resources.limits()["reduce_description"]["trim_min_head_words"]),
+    )
+
+
+_ASIDE = re.compile(r"\s+\([^()]*\)")
+_NOT_A_NOUN_END = re.compile(r"(?:ly|ed|ing)$", re.I)  # adverb, participle, gerund: they want what follows
+
+
+def _trims(text: str) -> list[str]:
+    """Each parenthetical aside dropped, all of them dropped, and the text cut before each
+    trailing modifier whose head still ends on a noun."""
+    words = _trim_words()
+    asides = top_level(text, _ASIDE, starts_only=True)
+    out = [text[: aside.start()] + text[aside.end() :] for aside in asides]
+    if len(asides) > 1:
+        ends = [0, *(e for a in asides for e in a.span()), len(text)]
+        out.append("".join(text[ends[i] : ends[i + 1]] for i in range(0, len(ends), 2)))
+    for link in top_level(text, words.tail_link):
+        head = text[: link.start()].rstrip(" ,;:")
+        head_words = head.split()
+        last = head_words[-1].lower().strip("\"'“”‘’") if head_words else ""
+        noun_end = last not in words.head_stop and not _NOT_A_NOUN_END.search(last) and not opening(last)
+        if len(head_words) >= words.min_head_words and noun_end:
+            out.append(head)
+    return [t for t in dict.fromkeys(out) if t.strip() and t != text]
 
 
 def _protected(text: str) -> list[tuple[int, int]]:

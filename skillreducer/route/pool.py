@@ -29,11 +29,12 @@ def candidate_of(skill: Skill, description: str | None = None) -> Candidate:
 
 
 def nearest_neighbours(skill: Skill, corpus: Sequence[Skill], count: int) -> list[Skill]:
-    """The `count` skills of `corpus` nearest to `skill` by TF-IDF cosine over name + description."""
+    """The `count` skills of `corpus` nearest to `skill` by TF-IDF cosine over name +
+    description, leaving out the skill and its copies (`copy_of`)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     own = Path(skill.root).resolve()
-    others = [s for s in corpus if Path(s.root).resolve() != own and s.description_text]
+    others = [s for s in corpus if Path(s.root).resolve() != own and s.description_text and not copy_of(s, skill)]
     if not others or count <= 0:
         return []
     texts = [_routing_text(s) for s in others]
@@ -45,6 +46,19 @@ def nearest_neighbours(skill: Skill, corpus: Sequence[Skill], count: int) -> lis
     similarity = (matrix[:-1] @ matrix[-1].T).toarray().ravel()
     order = sorted(range(len(others)), key=lambda i: (-similarity[i], str(others[i].root)))
     return [others[i] for i in order[:count]]
+
+
+def copy_of(other: Skill, skill: Skill) -> bool:
+    """Is `other` a copy of `skill`: the same name, or the same description? Marketplaces
+    vendor each other's skills; a copy is no neighbour, since no description can route
+    apart from itself, and the oracle would count every gain over the copy as a stolen probe."""
+    def name(s: Skill) -> str:
+        return candidate_of(s).name.strip().lower()
+
+    def words(s: Skill) -> str:
+        return " ".join(s.description_text.split()).lower()
+
+    return name(other) == name(skill) or (bool(skill.description_text) and words(other) == words(skill))
 
 
 def _routing_text(skill: Skill, with_body: bool = False) -> str:

@@ -12,7 +12,9 @@ Sources, first that gives any wins:
    - `*.txt`: one probe per non-empty line (`#` starts a comment line).
 3. Synthesized from the skill's own content, never from the description alone: items of
    a "when to use" section, "Use this skill when/to ..." sentences in the body, headings
-   turned into requests, and task sentences (imperative steps). The description's own
+   turned into requests, and task sentences (imperative steps). Headings that name a part
+   of the document (the generator's `skip_headings`, "When to use ...") and requests about
+   the skill itself ("How to use this skill?") are left out. The description's own
    trigger phrases are used only to reach the minimum count when the body gives too few.
 """
 
@@ -32,14 +34,7 @@ _WHEN_HEADING = re.compile(r"\b(when to use|use (this skill )?when|triggers?|use
 _USE_WHEN = re.compile(r"\b(?:use (?:this skill )?(?:when|for|to)|invoke (?:this skill )?when|trigger(?:ed)? when)\s+(?:the user |a user |you |claude )?(?:needs? to |wants? to |asks? (?:to|for|about) )?([^.;:\n]{8,160})", re.I)
 _MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?")
 _DECORATION = re.compile(r"[*_`#>]+|\[([^\]]*)\]\([^)]*\)|<[^>]{0,200}>")
-_SKIP_HEADINGS = re.compile(
-    r"^(overview|introduction|summary|notes?|references?|resources?|see also|license|changelog|"
-    r"contents|table of contents|faq|examples?|quick start|quickstart|installation|install|setup|"
-    r"requirements|prerequisites|background|about|credits|related( skills)?|output( format)?|"
-    r"troubleshooting|tips|best practices|common mistakes|when to use.*|when not to use.*|do'?s|don'?ts|"
-    r"do'?s and don'?ts|additional resources|further reading|next steps|final notes|limitations|caveats)$",
-    re.I,
-)
+_WHEN_NOT = re.compile(r"when\s+not\b", re.I)  # "When NOT to use X": requests that must not route here
 _NUMBERED = re.compile(r"^(?:step|phase|pass|part|stage|template|pattern|example|option|method|tier|level)\s*[\w.−-]{0,4}\s*[:.—–-]\s*", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9.+#/_-]*")
 PROBE_MAX_CHARS = 300
@@ -129,7 +124,7 @@ def synthesize(skill: Skill, minimum: int | None = None, maximum: int | None = N
     found.extend(_use_when(_body_prose(skill)))
     found.extend(_heading_requests(skill))
     found.extend(_task_requests(skill))
-    probes = _unique(p for p in found if 3 <= len(_WORD.findall(p)))
+    probes = _unique(p for p in found if 3 <= len(_WORD.findall(p)) and not _self_reference(p))
     if len(probes) < minimum:
         probes = _unique([*probes, *(_request(t) for t in _use_when(skill.description_text))])
     if len(probes) < minimum and skill.name:
@@ -182,7 +177,7 @@ def _heading_requests(skill: Skill) -> Iterable[str]:
         title = _clean(re.sub(r"^[\W\d_]+", "", block.inline or block.text.lstrip("#")))
         title = _NUMBERED.sub("", title)
         title = max(re.split(r"\s+[—–-]\s+|\s*\(", title), key=len).strip(" )")  # "SCOPE — Map the boundary"
-        if not title or _SKIP_HEADINGS.match(title) or len(_WORD.findall(title)) < 2:
+        if not title or len(_WORD.findall(title)) < 2 or _section_label(title):
             continue
         # Title Case reads as a label, not a request: lower it, but keep acronyms and identifiers.
         yield _request(" ".join(w.lower() if w[:1].isupper() and w[1:].islower() else w for w in title.split()))
@@ -219,6 +214,25 @@ def _request(phrase: str) -> str:
     if first in _verbs():
         return f"I need to {lower}"
     return f"Help me with {lower}"
+
+
+@functools.cache
+def _headings() -> tuple[frozenset[str], re.Pattern[str]]:
+    data = resources.lexicon("reduce-shorten")["generate"]  # shared with the description generator
+    self_reference = re.compile(rf"\b(?:{resources.phrase_alternation(data['self_references'])})\b", re.I)
+    return frozenset(h.lower() for h in data["skip_headings"]), self_reference
+
+
+def _section_label(title: str) -> bool:
+    """A heading that names a part of the document ("Overview", "When to use this skill"),
+    not something a user asks for."""
+    skip, _ = _headings()
+    return title.lower().rstrip(":") in skip or bool(_WHEN_HEADING.match(title) or _WHEN_NOT.match(title))
+
+
+def _self_reference(probe: str) -> bool:
+    """'How to use this skill?': about the skill, not a request it serves."""
+    return bool(_headings()[1].search(probe))
 
 
 @functools.cache
