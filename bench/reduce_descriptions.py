@@ -1,7 +1,7 @@
 """Benchmark `reduce` stage 1 (descriptions) on a real corpus.
 
 For each skill of the report half (skills are split in two halves by a hash of their
-path; thresholds were fitted on the other half, see the printed notes): compress the
+path; choices are tried on the other half, `--half fit`): compress the
 description against the default oracle (hybrid router when the semantic extra is
 installed, with the corpus itself as --against), then route the same probes with the
 lexical and with the semantic router alone, before and after. A regression is an own
@@ -11,7 +11,8 @@ did not take before and takes after.
     python bench/reduce_descriptions.py ../shared/corpus/real --jobs 2
 
 All of the report half takes about 9 minutes on 2 cores. `--sample N` (every k-th skill
-of each group) is a quick look, not the figure: a sample of 100 read 51.4% where all 645
+of each group) is a quick look, not the figure: with the same code a sample of 100 read
+51.4% where all 645 read 45.2%, and a fit-half sample of 150 read 52.3% where all 618
 read 48.0%.
 
 Writes bench/out/reduce_descriptions.json and prints a Markdown summary.
@@ -38,6 +39,7 @@ from skillreducer.reduce.clauses import segment  # noqa: E402
 from skillreducer.reduce.description import compress_description  # noqa: E402
 from skillreducer.reduce.pipeline import Corpus, ReduceOptions, Routers, build_oracle  # noqa: E402
 from skillreducer.route.oracle import Oracle  # noqa: E402
+from skillreducer.route.pool import copy_of  # noqa: E402
 from skillreducer.route.router import default_router_kind  # noqa: E402
 
 _STATE: dict = {}
@@ -69,6 +71,8 @@ def measure(index: int) -> dict:
     seconds = time.perf_counter() - started
     row = {
         "skill": str(skill.root),
+        "before": result.before,
+        "after": result.after,
         "before_tokens": result.before_tokens,
         "after_tokens": result.after_tokens,
         "generated": result.generated,
@@ -104,7 +108,8 @@ def _init(paths: list[str], against: list[str], kind: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", type=Path)
-    parser.add_argument("--sample", type=int, default=0, help="skills per group from the report half (0: all)")
+    parser.add_argument("--sample", type=int, default=0, help="skills per group from the chosen half, every k-th (0: all)")
+    parser.add_argument("--half", choices=("report", "fit"), default="report", help="report: the figure; fit: where choices are tried")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "reduce_descriptions.json")
     args = parser.parse_args()
@@ -112,7 +117,7 @@ def main() -> None:
     roots = discover([str(args.corpus)])
     _init([], roots, kind)
     skills = _STATE["corpus"].skills
-    report = [s for s in skills if half(str(s.root)) == "report"]
+    report = [s for s in skills if half(str(s.root)) == args.half]
     long_ = [str(s.root) for s in report if s.description_text and tokens.count(s.description_text) > 40]
     short = [str(s.root) for s in report if not s.description_text or tokens.count(s.description_text) <= 40]
     if args.sample:
@@ -127,6 +132,13 @@ def main() -> None:
     long_rows = [r for r in rows if r["skill"] in set(long_)]
     short_rows = [r for r in rows if r["skill"] in set(short)]
     summary = summarise(long_rows, short_rows, kind, wall, len(skills))
+    summary["half"] = args.half
+    # Skills with a copy elsewhere in the corpus (same name or description; never their neighbours).
+    by_root = {str(s.root): s for s in skills}
+    copied = {r["skill"] for r in long_rows if any(o is not by_root[r["skill"]] and copy_of(o, by_root[r["skill"]]) for o in skills)}
+    alone = [1 - r["after_tokens"] / r["before_tokens"] for r in long_rows if r["skill"] not in copied]
+    summary["without_copy"] = len(alone)
+    summary["mean_cut_without_copy"] = statistics.fmean(alone) if alone else 0.0
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"summary": summary, "rows": rows}, indent=1))
     print(render(summary))
@@ -166,12 +178,13 @@ def summarise(long_rows: list[dict], short_rows: list[dict], kind: str, wall: fl
 
 def render(s: dict) -> str:
     return "\n".join([
-        f"## reduce descriptions ({s['router']} oracle; report half of {s['corpus_skills']} skills)",
+        f"## reduce descriptions ({s['router']} oracle; {s['half']} half of {s['corpus_skills']} skills)",
         "",
         "| measure | value |",
         "|---|---|",
         f"| descriptions over 40 tokens | {s['long']} |",
-        f"| mean / median token cut | {s['mean_cut']:.1%} / {s['median_cut']:.1%} |",
+        f"| mean / median token cut | {s['mean_cut']:.2%} / {s['median_cut']:.1%} |",
+        f"| mean cut of the {s['without_copy']} with no copy in the corpus | {s['mean_cut_without_copy']:.2%} |",
         f"| kept original (no shorter set passed) | {s['kept_original']} |",
         f"| routing regressions, own ({s['router']}) oracle | {s['regressions_own']} (over {s['probes_long']} own probes and the neighbours' probes) |",
         f"| routing regressions, lexical router alone | {s['regressions_lexical']} probes in {s['skills_with_lexical_regression']} skills |",

@@ -349,6 +349,7 @@ def test_real_descriptions_round_trip(real_corpus) -> None:
         ("Retries calls in order to survive flaky networks.", "Retries calls in order to survive flaky networks", "Retries calls to survive flaky networks"),
         ("Comprehensive PDF toolkit for extracting text, tables, and forms.", "Comprehensive PDF toolkit", "PDF toolkit"),
         ("Converts files. It is able to utilize pandoc and an extremely fast parser.", "It is able to utilize pandoc and an extremely fast parser", "It can use pandoc and a fast parser"),
+        ("You are an expert reviewer of SQL queries.", "You are an expert reviewer of SQL queries", "expert reviewer of SQL queries"),  # third person
     ],
 )
 def test_shorter_forms_apply_the_lexicon(description: str, clause_text: str, shortest: str) -> None:
