@@ -527,9 +527,9 @@ def _participle(parts: list[str]) -> list[_Unit] | None:
 
 
 def _predicates(text: str) -> _Node:
-    """'reviewing pull requests or writing tests', 'Prices flights from the booking tool and
-    benchmarks the other lines': two predicates of one form joined by one "and" or "or",
-    each of two words or more, as two items; else the text."""
+    """'reviewing pull requests or writing tests', 'Reads the config file and enforces the
+    privacy rules': two predicates of one form joined by one "and" or "or", each of two
+    words or more, as two items; else the text."""
     found = [m for m in top_level(text, _words().inner_connective) if _verb_form(text[m.end() :])]
     if len(found) != 1:
         return text
@@ -811,7 +811,8 @@ def _emit(node: _Node, groups: tuple[Group, ...], role: str, sentence: int, posi
 
 
 def anchored(clauses: Sequence[Clause], indices: Iterable[int]) -> tuple[int, ...]:
-    """`indices` (into `clauses`) plus what each kept clause needs not to be a fragment, and
+    """`indices` (into `clauses`, all the clauses of one description: `needs` holds their
+    positions) plus what each kept clause needs not to be a fragment, and
     so on: the clause that opens its sentence ("A non-root user.", "Flagging breaking
     changes."), the main clause after a fronted "For X, Y and Z," ("For flowcharts and
     circuits." says the opposite of "..., use the diagrams skill instead"), the item a
