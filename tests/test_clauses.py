@@ -294,6 +294,8 @@ def kept_text(description: str, clause_text: str) -> str:
         # A nested list without its own lead-in has its head in its first item.
         (NESTED, "expiry", "Use when auditing evidence for forged results or expiry."),
         (NESTED, "when checking an approval", "Use when checking an approval."),
+        # An item with its own condition takes the lead-in's verb only: not "Use when the user asks to when ...".
+        (DOCKER, "when an image scan flags a container running as root", "Use when an image scan flags a container running as root."),
     ],
 )
 def test_anchored_keeps_what_a_clause_needs(description: str, clause_text: str, expected: str) -> None:

@@ -925,12 +925,21 @@ def _coordinate_text(group: Group, children: list[str], nested: bool) -> str:
     return text + group.tail
 
 
+_OWN_CONDITION = re.compile(r"\b(?:when(?:ever)?|if)\b", re.I)
+
+
 def _prefix(lead: str, body: str) -> str:
     """lead + body, without repeating words the body starts with ('Use when' + 'when the user ...')."""
     lead_words, body_words = lead.split(), body.split(" ")
     for k in range(min(len(lead_words), len(body_words), 3), 0, -1):
         if [w.lower() for w in lead_words[-k:]] == [w.lower() for w in body_words[:k]]:
             return " ".join([*lead_words[:-k], body])
+    if _OWN_CONDITION.match(body):
+        # "Use when asked to" + "when a scan flags root": the item brings its own condition.
+        conditions = list(_OWN_CONDITION.finditer(lead))
+        if conditions:
+            head = lead[: conditions[-1].start()].rstrip()
+            return f"{head} {body}" if head else body[:1].upper() + body[1:]
     return f"{lead} {body}"
 
 
