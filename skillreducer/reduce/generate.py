@@ -33,6 +33,7 @@ from skillreducer import resources, tokens
 from skillreducer.model import Skill
 from skillreducer.reduce.clauses import opening
 from skillreducer.reduce.shorten import negates
+from skillreducer.route.probes import document_part, mentions_the_skill
 
 _LINK = re.compile(r"!\[[^\]]{0,500}\]\([^)]{0,2000}\)|\[([^\]]{0,500})\]\([^)]{0,2000}\)")
 _TAG = re.compile(r"</?[A-Za-z][^>]{0,500}>|<!--.*?-->", re.S)
@@ -190,10 +191,8 @@ def _clean(markdown: str) -> str:
 
 @dataclass(frozen=True)
 class _Words:
-    skip_headings: frozenset[str]
     generic: frozenset[str]  # identifiers too common to tell skills apart
     judgement: frozenset[str]  # "Poor assertions": an example to avoid, not a topic
-    self_reference: re.Pattern[str]  # "Use this skill when": says nothing about the skill
     skill_folders: frozenset[str]  # "references/x.md" is the skill's own file, not what it works with
     not_task_verbs: frozenset[str]
 
@@ -202,10 +201,8 @@ class _Words:
 def _generate_words() -> _Words:
     data = resources.lexicon("reduce-shorten")["generate"]
     return _Words(
-        skip_headings=frozenset(h.lower() for h in data["skip_headings"]),
         generic=frozenset(w.lower() for w in data["generic_identifiers"]),
         judgement=frozenset(w.lower() for w in data["judgement_words"]),
-        self_reference=re.compile(rf"\b(?:{resources.phrase_alternation(data['self_references'])})\b", re.I),
         skill_folders=frozenset(data["skill_folders"]),
         not_task_verbs=frozenset(data["not_task_verbs"]),
     )
@@ -233,7 +230,7 @@ def _uses(skill: Skill, max_tasks: int, task_words: int, max_topics: int) -> tup
         key = phrase.lower()
         if len(key.split()) < 2 or key in seen or _personal(phrase) or key.split()[0] in words.not_task_verbs:
             return
-        if key.split()[0] in words.judgement or words.self_reference.search(phrase) or negates(phrase):
+        if key.split()[0] in words.judgement or mentions_the_skill(phrase) or negates(phrase):
             return
         kind = opening(key)
         if kind == "verb" and all(_TITLE_WORD.fullmatch(w) for w in phrase.split()[1:]):
@@ -257,7 +254,7 @@ def _uses(skill: Skill, max_tasks: int, task_words: int, max_topics: int) -> tup
     for block in skill.blocks:
         if block.kind == "heading" and block.level >= 2:
             heading = _strip_numbering(_clean(block.inline or block.text.lstrip("#")))
-            if heading.lower().rstrip(":") not in words.skip_headings:
+            if not document_part(heading):
                 add(heading, as_topic=True)
     for block in skill.blocks:
         if block.kind in ("paragraph", "list"):

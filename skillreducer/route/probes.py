@@ -124,7 +124,7 @@ def synthesize(skill: Skill, minimum: int | None = None, maximum: int | None = N
     found.extend(_use_when(_body_prose(skill)))
     found.extend(_heading_requests(skill))
     found.extend(_task_requests(skill))
-    probes = _unique(p for p in found if 3 <= len(_WORD.findall(p)) and not _self_reference(p))
+    probes = _unique(p for p in found if 3 <= len(_WORD.findall(p)) and not mentions_the_skill(p))
     if len(probes) < minimum:
         probes = _unique([*probes, *(_request(t) for t in _use_when(skill.description_text))])
     if len(probes) < minimum and skill.name:
@@ -218,21 +218,26 @@ def _request(phrase: str) -> str:
 
 @functools.cache
 def _headings() -> tuple[frozenset[str], re.Pattern[str]]:
-    data = resources.lexicon("reduce-shorten")["generate"]  # shared with the description generator
+    data = resources.lexicon("reduce-shorten")["generate"]
     self_reference = re.compile(rf"\b(?:{resources.phrase_alternation(data['self_references'])})\b", re.I)
     return frozenset(h.lower() for h in data["skip_headings"]), self_reference
+
+
+def document_part(heading: str) -> bool:
+    """A heading of `skip_headings` ("Overview", "Best practices"): a part of the document,
+    neither a request (here) nor a task or topic (the description generator)."""
+    return heading.lower().rstrip(":") in _headings()[0]
+
+
+def mentions_the_skill(text: str) -> bool:
+    """'How to use this skill?', 'Use this skill when': about the skill, not what it is for."""
+    return bool(_headings()[1].search(text))
 
 
 def _section_label(title: str) -> bool:
     """A heading that names a part of the document ("Overview", "When to use this skill"),
     not something a user asks for."""
-    skip, _ = _headings()
-    return title.lower().rstrip(":") in skip or bool(_WHEN_HEADING.match(title) or _WHEN_NOT.match(title))
-
-
-def _self_reference(probe: str) -> bool:
-    """'How to use this skill?': about the skill, not a request it serves."""
-    return bool(_headings()[1].search(probe))
+    return document_part(title) or bool(_WHEN_HEADING.match(title) or _WHEN_NOT.match(title))
 
 
 @functools.cache
