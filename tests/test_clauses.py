@@ -279,6 +279,12 @@ def kept_text(description: str, clause_text: str) -> str:
     index = next(i for i, c in enumerate(clauses) if c.text == clause_text)
     return join([clauses[i] for i in anchored(clauses, [index])])
 
+SIGNUP = "When the user wants to optimize signup, registration, or account creation."
+POPUP = "When the user wants to create or optimize popups, modals, or overlays."
+GPU = "Use whenever the user mentions GPU acceleration, or wants to speed up NumPy, pandas, or Faiss workloads."
+CFP = "Use when someone asks to be notified about talks, wants a recurring digest, or asks what is open."
+QUOTED = "Use when the user mentions 'marketing context,' 'who is my customer,' or wants to avoid repeating facts."
+
 
 @pytest.mark.parametrize(
     ("description", "clause_text", "expected"),
@@ -288,14 +294,24 @@ def kept_text(description: str, clause_text: str) -> str:
         (FRONTED, "Generates images", "Generates images."),
         ("Handles files. When the file is large, split it.", "When the file is large", "When the file is large, split it."),
         # A list that goes on from the last item of the list before it.
-        (RUST, "returns sentinel values instead of Option", "Use when refactoring code that clones to satisfy the borrow checker, returns sentinel values instead of Option."),
+        # ... and keeps its connective when one item of it is kept.
+        (RUST, "returns sentinel values instead of Option", "Use when refactoring code that clones to satisfy the borrow checker or returns sentinel values instead of Option."),
         # ... but a list of "-ing" items after one is parallel to the first list.
-        (SURVIVAL, "handling competing risks", "Use when working with censored data, handling competing risks."),
+        (SURVIVAL, "handling competing risks", "Use when working with censored data or handling competing risks."),
         # A nested list without its own lead-in has its head in its first item.
         (NESTED, "expiry", "Use when auditing evidence for forged results or expiry."),
         (NESTED, "when checking an approval", "Use when checking an approval."),
         # An item with its own condition takes the lead-in's verb only: not "Use when the user asks to when ...".
         (DOCKER, "when an image scan flags a container running as root", "Use when an image scan flags a container running as root."),
+        # Objects of the first item's verb after "to": the verb goes with the lead-in.
+        (SIGNUP, "account creation", "When the user wants to optimize account creation."),
+        # ... unless the verb has a particle: then the first item goes with them.
+        (POPUP, "overlays", "When the user wants to create or optimize popups or overlays."),
+        # Items that bring their own verb take the lead-in's subject only.
+        (GPU, "Faiss workloads", "Use whenever the user wants to speed up NumPy or Faiss workloads."),
+        (CFP, "wants a recurring digest", "Use when someone wants a recurring digest."),
+        # A comma inside the closing quote of the last item kept goes.
+        (QUOTED, "'who is my customer,'", "Use when the user mentions 'who is my customer'."),
     ],
 )
 def test_anchored_keeps_what_a_clause_needs(description: str, clause_text: str, expected: str) -> None:

@@ -248,6 +248,7 @@ _BULLET = re.compile(r"^\s*(?:([-*•+])|(\d{1,2})([.)]))\s+(?=\S)")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 _END = re.compile(r"[.!?]+[\"'”’]?")
 _QUOTE_CLOSERS = "\"'”’"
+_COMMA_IN_CLOSING_QUOTE = re.compile(r",([\"'”’])$")
 _CLOSED_END = re.compile(r"[.!?][\"'”’]*$")
 _SENTENCE_START = frozenset("\"'“‘`*([")
 
@@ -363,6 +364,7 @@ class _Unit:
     head: bool = False  # a lead tied to the list that follows
     main: bool = False  # the main clause after a fronted "If X," or "For X and Y,": the sentence needs it
     continues: bool = False  # a list that goes on from the last item of the list before: "A, or B that x, y, or z"
+    head_in_first: bool = False  # its items after the first are objects of the first's verb: "link to or open a trace, span, or session"
 
 
 _STRONG_SEPARATOR = re.compile(r":\s+|\s+(?:—|–|--|-)\s+")
@@ -406,9 +408,42 @@ def _lead(body: str, has_bullets: bool) -> tuple[str, str, str]:
 def _parse_sentence(body: str, bullets: list[str], marker: str) -> tuple[str, str, list[_Unit]]:
     lead, kind, rest = _lead(body, bool(bullets))
     units = _units(rest, kind == "trigger") if rest else []
+    if kind == "trigger" and units:
+        lead = _shared_verb(lead, units[0])
     if bullets:
         units.append(_Unit(" " if units else "", _List(list(bullets), separator="", marker=marker)))
     return lead, kind, units
+
+
+_NOT_AN_OBJECT = re.compile(r"(?:to|up|out|down|off|on|in|into|at|by|over|with|for|from|and|or|about|before|after|without|via)\b", re.I)
+_DETERMINERS = frozenset(["a", "an", "the", "your", "their", "its", "this", "that", "these", "those", "whether", "how", "what", "which"])
+
+
+def _shared_verb(lead: str, unit: _Unit) -> str:
+    """'when the user wants to' + 'optimize onboarding, user activation, or time-to-value':
+    after an infinitive "to", items that are no verb phrases are objects of the first
+    item's verb, so the verb joins the lead-in and each item can go alone ("... wants to
+    optimize user activation"). A verb with a particle ("link to or open a trace") stays,
+    and the other items need the first. Changes the unit in place; returns the lead-in."""
+    node = unit.node
+    if not (re.search(r"\bto$", lead) and isinstance(node, _List) and isinstance(node.children[0], str)):
+        return lead
+    first, others = node.children[0], node.children[1:]
+    verb, _, rest = first.partition(" ")
+    if _verb_form(first) != "base" or not rest or unit.link:
+        return lead
+    # Objects look like noun phrases: no verb or link word first, a few words, no article
+    # second ("size an experiment" is a verb phrase whose verb the lexicon lacks).
+    short = int(resources.limits()["reduce_description"]["shared_verb_object_words"])
+    for other in others:
+        words = other.split() if isinstance(other, str) else []
+        if not words or _item_opening(other) or _NOT_AN_OBJECT.match(other) or _words().subordinator.match(other) or len(words) > short or (len(words) > 1 and words[1].lower() in _DETERMINERS):
+            return lead
+    if _NOT_AN_OBJECT.match(rest):
+        unit.head_in_first = True  # "link to or open a trace": the verb cannot go alone
+        return lead
+    node.children[0] = rest
+    return f"{lead} {verb}"
 
 
 def _units(text: str, trigger: bool) -> list[_Unit]:
@@ -660,7 +695,7 @@ def _head_split(first: str, others: list[_Node]) -> tuple[str, str, str] | None:
     links = [m for m in words.head_link.finditer(first) if _top(mask, m.start(), m.end())]
     if not links:
         return None
-    kinds = [opening(o) for o in others if isinstance(o, str)]
+    kinds = [_item_opening(o) for o in others if isinstance(o, str)]
     for kind in ("gerund", "verb"):
         if kinds and kinds.count(kind) * 2 > len(kinds):
             # Items are "-ing" or verb phrases: so is the first, after a link word or from the start.
@@ -680,6 +715,12 @@ def _head_split(first: str, others: list[_Node]) -> tuple[str, str, str] | None:
 def _verbs() -> frozenset[str]:
     extra = resources.lexicon("reduce-shorten")["segment"]["verbs"]
     return frozenset([*resources.lexicon("body-actionability")["imperative_verbs"], *extra])
+
+
+def _item_opening(text: str) -> str:
+    """`opening`, and 'verb' for what a request says a user does: "wants a digest",
+    "asks 'what is open'" are items parallel to a first one, never objects of its verb."""
+    return opening(text) or ("verb" if _OWN_VERB.match(text) else "")
 
 
 def opening(text: str) -> str:
@@ -767,9 +808,10 @@ def _build_sentence(body: str, terminal: str, bullets: list[str], marker: str, n
         for index, (unit, span) in enumerate(zip(units, spans)):
             needs = main + ((spans[index - 1][-1],) if unit.continues else ())
             for p in span:
+                own = (span[0],) if unit.head_in_first and p != span[0] else ()
                 clause = built[p - first]
                 heads = tuple(group_first[g.id] for g in clause.groups[1:] if not g.lead_in)
-                built[p - first] = dataclasses.replace(clause, needs=tuple(dict.fromkeys(n for n in needs + heads if n != p)))
+                built[p - first] = dataclasses.replace(clause, needs=tuple(dict.fromkeys(n for n in needs + own + heads if n != p)))
         if built and not lead:
             built[0] = dataclasses.replace(built[0], opens=True)
         if _render_sentence(built) == _finish(_sentence_text(body, bullets, marker), terminal, capitalise=False):
@@ -857,20 +899,35 @@ def join(clauses: Sequence[Clause]) -> str:
 
 def _render_sentence(clauses: Sequence[Clause]) -> str:
     pieces: list[str] = []
+    after_list = False  # the last piece rendered is an item of a list
     i = 0
     while i < len(clauses):
         j = i
         while j < len(clauses) and clauses[j].unit == clauses[i].unit:
             j += 1
         body = _render_unit(clauses[i:j])
+        link = clauses[i].link
+        group = clauses[i].groups[0] if clauses[i].groups else None
+        if body and after_list and group and group.connective and not group.lead_in and link.strip() in (",", ";") and _items(clauses[i:j], 0) == 1:
+            # A list after a list item, kept to one item, keeps its connective: "from source
+            # notes, facts, or drafts" -> "from source notes or drafts"; "working with X,
+            # fitting A or B, or handling Z" -> "working with X or handling Z". After a main
+            # clause the comma stays: "Reviews plans, noting drift".
+            body, link = f"{group.connective} {body}", " "
         if body:
-            pieces.append(clauses[i].link + body if pieces else body)
+            pieces.append(link + body if pieces else body)
+            after_list = group is not None
         i = j
     text = "".join(pieces)
     lead = clauses[0].lead_in
     if lead and text:
         text = _prefix(lead, text)
     return _finish(text, clauses[0].terminal, capitalise=not (lead or clauses[0].opens))  # a lead-in is as written
+
+
+def _items(clauses: Sequence[Clause], depth: int) -> int:
+    """How many items of the list at `depth` the clauses hold (a nested list is one item)."""
+    return len({c.groups[depth + 1].id if len(c.groups) > depth + 1 else -1 - c.position for c in clauses})
 
 
 def _render_unit(clauses: Sequence[Clause]) -> str:
@@ -925,6 +982,7 @@ def _coordinate_text(group: Group, children: list[str], nested: bool) -> str:
     return text + group.tail
 
 
+_OWN_VERB = re.compile(r"(?:asks|says|wants|needs|mentions)\b")
 _OWN_CONDITION = re.compile(r"\b(?:when(?:ever)?|if)\b", re.I)
 
 
@@ -934,6 +992,10 @@ def _prefix(lead: str, body: str) -> str:
     for k in range(min(len(lead_words), len(body_words), 3), 0, -1):
         if [w.lower() for w in lead_words[-k:]] == [w.lower() for w in body_words[:k]]:
             return " ".join([*lead_words[:-k], body])
+    verb = _LEAD_VERB.search(lead)
+    if verb and _OWN_VERB.match(body):
+        # "Use when the user mentions" + "wants to speed up NumPy": the item brings its own verb.
+        return f"{lead[: verb.start()]} {body}"
     if _OWN_CONDITION.match(body):
         # "Use when asked to" + "when a scan flags root": the item brings its own condition.
         conditions = list(_OWN_CONDITION.finditer(lead))
@@ -948,6 +1010,7 @@ def _finish(text: str, terminal: str, capitalise: bool) -> str:
     text = text.strip()
     if text.endswith(":"):
         text = text[:-1].rstrip()  # a colon with nothing after it
+    text = _COMMA_IN_CLOSING_QUOTE.sub(r"\1", text)  # 'who is my customer,' ended a list item
     if not text:
         return ""
     if capitalise and _LOWER_START.match(text):

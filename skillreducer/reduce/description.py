@@ -6,18 +6,21 @@ Steps, each accepted only while the oracle passes:
    (or none) gets clauses generated from the body appended, so the author's own words stay
    candidates and ddmin keeps what routes. The oracle's baseline is the original
    description when there is one (nothing it routed may be lost), else the generated text.
-2. ddmin finds a 1-minimal set of clauses (every distinct subset asked once), given the
-   clauses longest first so that its coarse early cuts can take the costly ones together
-   (its result depends on the order it sees; measured: bench/reduce_descriptions.py, fit
-   half); a subset always keeps what its clauses need (`anchored`: the clause that opens
-   a sentence, the main clause after a fronted phrase, the item a nested list goes on
-   from), so no kept part of a sentence is left a fragment. The full set of the author's clauses is the
+2. ddmin finds a 1-minimal set of clauses (every distinct subset asked once); a subset
+   always keeps what its clauses need (`anchored`: the clause that opens a sentence, the
+   main clause after a fronted phrase, the item a nested list goes on from), so no kept
+   part of a sentence is left a fragment. The full set of the author's clauses is the
    original, which passes: ddmin starts from it even when their join (spaces and end
    punctuation normalised) routes a probe differently.
 3. Each kept clause is replaced by its first shorter form that still passes (rewrites,
    and for clauses `trimmable` allows, an aside dropped or a trailing modifier cut). The
    shorter forms route differently, so ddmin runs once more over the kept clauses as
    rewritten: the result is 1-minimal as written.
+   Steps 2 and 3 run from three clause orders (longest first, the author's, its reverse):
+   ddmin's result depends on the order it sees, and each is only a local optimum.
+   The shortest of the three is improved by exchanges: a kept clause traded for a cheaper
+   one left out while the text passes and gets shorter, each exchange followed by steps
+   2 and 3 over the kept clauses (measured: bench/reduce_descriptions.py, fit half).
 4. If ddmin can drop nothing and the clauses joined again do not pass, clauses are
    restored greedily instead, the one that routes the most probes first, at most
    `restore_max_clauses`; if that fails too, the original is kept.
@@ -28,7 +31,6 @@ Steps, each accepted only while the oracle passes:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
 
 from skillreducer import resources, tokens
 from skillreducer.model import Skill
@@ -88,60 +90,30 @@ def compress_description(skill: Skill, oracle: Oracle, profile: Profile, probe_s
     if baseline.routed < baseline.probes:
         notes.append(f"{baseline.probes - baseline.routed} of {baseline.probes} probes do not reach the skill even with the full description")
 
-    def text_of(indices: tuple[int, ...], replaced: dict[int, Clause] | None = None) -> str:
-        return join([(replaced or {}).get(i, clauses[i]) for i in indices])
-
-    test = CachedTest(lambda subset: oracle.passes(text_of(subset)))
-    everything = tuple(range(len(clauses)))
-    # All the author's clauses are the original itself, which passes by definition: their
-    # join only normalises spaces and end punctuation, and that can flip a probe routed on
-    # a hair's margin. ddmin starts from the original; only what it cuts must pass.
-    is_original = working == original
-
-    def passes(subset: tuple[int, ...]) -> bool:
-        subset = anchored(clauses, subset)
-        return (is_original and subset == everything) or test(subset)
-
-    kept: tuple[int, ...] | None = None
-    found: tuple[int, ...] = ()  # what ddmin kept; `kept` adds what those clauses need
-    rewrite = [-1] * len(clauses)
-    if clauses and (is_original or test(everything)):
-        order = sorted(everything, key=lambda i: (-cost(clauses[i]), i))  # longest first
-
-        def in_order(subset: tuple[int, ...]) -> tuple[int, ...]:
-            return tuple(sorted(order[k] for k in subset))
-
-        found = in_order(ddmin(len(clauses), lambda subset: passes(in_order(subset))))
-        kept = anchored(clauses, found)
-    if clauses and (kept is None or (kept == everything and not test(everything))):
+    search = _Search(clauses, oracle, is_original=working == original)
+    found = [search.reduce(order) for order in search.orders()]
+    if clauses and all(selection is None for selection in found):
         # No clause could go, and the clauses joined again route differently from the text
         # they came from: restore greedily, at most a few clauses, else keep the original.
-        kept = _restore_greedily(clauses, oracle, limits["restore_max_clauses"])
-    if kept is None:
+        restored = _restore_greedily(clauses, oracle, limits["restore_max_clauses"])
+        if restored is not None:
+            selection = search.shorten(_Selection(restored))
+            found = [search.minimal(selection) if len(restored) > 1 else selection]
+    best = min((s for s in found if s is not None), key=search.size, default=None)
+    if best is not None and len(best.kept) < len(clauses):
+        best = search.exchange(best)
+    if best is None:
         notes.append("no shorter clause set passed the oracle; the original description is kept")
         after = original or working
+        kept, rewrite = tuple(range(len(clauses))), [-1] * len(clauses)
     else:
-        replaced: dict[int, Clause] = {}
-        for index in kept:
-            for form, shorter in enumerate(shorter_forms(clauses[index], trimmable(clauses, index))):
-                trial = {**replaced, index: shorter}
-                if oracle.passes(text_of(kept, trial)):
-                    replaced = trial
-                    rewrite[index] = form
-                    break
-        if len(kept) > 1 and (replaced or kept != found):
-            # Shorter forms route differently, and a clause added for another's sake was
-            # never tested alone: a clause ddmin needed may go now.
-            rank = sorted(kept, key=lambda i: (-cost(replaced.get(i, clauses[i])), i))
-            again = ddmin(len(rank), lambda subset: oracle.passes(text_of(anchored(clauses, [rank[k] for k in subset]), replaced)))
-            kept = _one_minimal(clauses, anchored(clauses, [rank[k] for k in again]), lambda subset: oracle.passes(text_of(subset, replaced)))
-            rewrite = [form if i in kept else -1 for i, form in enumerate(rewrite)]
-            replaced = {i: c for i, c in replaced.items() if i in kept}
-        after = text_of(kept, replaced)
+        kept = best.kept
+        after = search.text(best)
         while profile.measure(after) > profile.description_max_chars and len(kept) > 1:
             kept = kept[:-1]
-            after = text_of(kept, replaced)
+            after = search.text(_Selection(kept, best.forms))
             notes.append("clauses dropped from the end to fit the profile's description limit")
+        rewrite = [best.forms[i][0] if i in best.forms and i in kept else -1 for i in range(len(clauses))]
     return DescriptionResult(
         before=original,
         after=after,
@@ -153,26 +125,132 @@ def compress_description(skill: Skill, oracle: Oracle, profile: Profile, probe_s
         probe_source=probe_source,
         routing_before=routing_before,
         routing_after=oracle.routing(after),
-        kept_original=kept is None,
+        kept_original=best is None,
         clauses=tuple(clauses),
-        kept=tuple(range(len(clauses))) if kept is None else tuple(kept),
+        kept=tuple(kept),
         rewrite=tuple(rewrite),
         notes=tuple(dict.fromkeys(notes)),
     )
 
 
-def _one_minimal(clauses: list[Clause], kept: tuple[int, ...], passes: Callable[[tuple[int, ...]], bool]) -> tuple[int, ...]:
-    """`kept` less single clauses (with what only they needed) while it passes, longest
-    first: ddmin's result is 1-minimal over the clauses it chose, not over those `anchored`
-    added, which were never tested alone."""
-    while True:
-        for index in sorted(kept, key=lambda i: (-cost(clauses[i]), i)):
-            rest = anchored(clauses, [i for i in kept if i != index])
-            if len(rest) < len(kept) and passes(rest):
-                kept = rest
-                break
-        else:
-            return kept
+@dataclass(frozen=True)
+class _Selection:
+    """Clauses kept, some of them replaced by a shorter form: index -> (form index, form)."""
+
+    kept: tuple[int, ...]
+    forms: dict[int, tuple[int, Clause]] = field(default_factory=dict)
+
+    def keeping(self, kept: tuple[int, ...]) -> _Selection:
+        return _Selection(kept, {i: f for i, f in self.forms.items() if i in kept})
+
+
+class _Search:
+    """The steps of one compression over fixed clauses, every text judged by one oracle."""
+
+    def __init__(self, clauses: list[Clause], oracle: Oracle, is_original: bool):
+        self.clauses = clauses
+        self.oracle = oracle
+        self.everything = tuple(range(len(clauses)))
+        # All the author's clauses are the original itself, which passes by definition:
+        # their join only normalises spaces and end punctuation, and that can flip a probe
+        # routed on a hair's margin. ddmin starts from the original; only what it cuts must pass.
+        self.is_original = is_original
+        self._test = CachedTest(lambda subset: oracle.passes(self.text(_Selection(subset))))
+
+    def orders(self) -> list[tuple[int, ...]]:
+        """Longest clause first (coarse early cuts take the costly ones together), then the
+        author's order and its reverse."""
+        longest = tuple(sorted(self.everything, key=lambda i: (-cost(self.clauses[i]), i)))
+        return list(dict.fromkeys([longest, self.everything, self.everything[::-1]]))
+
+    def text(self, selection: _Selection) -> str:
+        return join([selection.forms[i][1] if i in selection.forms else self.clauses[i] for i in selection.kept])
+
+    def size(self, selection: _Selection) -> int:
+        return tokens.count(self.text(selection))
+
+    def passes(self, selection: _Selection) -> bool:
+        return self.oracle.passes(self.text(selection))
+
+    def reduce(self, order: tuple[int, ...]) -> _Selection | None:
+        """ddmin over the clauses seen in `order`, then shorter forms, then ddmin again over
+        the kept clauses as rewritten. None when ddmin cannot start (the clauses joined do
+        not pass and are not the original) or can drop nothing while the join does not pass."""
+        if not self.clauses or not (self.is_original or self._test(self.everything)):
+            return None
+
+        def in_order(subset: tuple[int, ...]) -> tuple[int, ...]:
+            return tuple(sorted(order[k] for k in subset))
+
+        def passes(subset: tuple[int, ...]) -> bool:
+            subset = anchored(self.clauses, subset)
+            return (self.is_original and subset == self.everything) or self._test(subset)
+
+        # A subset always keeps what its clauses need (`anchored`), so no kept part of a
+        # sentence is left a fragment.
+        found = in_order(ddmin(len(self.clauses), lambda subset: passes(in_order(subset))))
+        kept = anchored(self.clauses, found)
+        if kept == self.everything and not self._test(self.everything):
+            return None
+        selection = self.shorten(_Selection(kept))
+        if len(kept) > 1 and (selection.forms or kept != found):
+            # Shorter forms route differently, and a clause added for another's sake was
+            # never tested alone: a clause ddmin needed may go now.
+            selection = self.minimal(selection)
+        return selection
+
+    def shorten(self, selection: _Selection) -> _Selection:
+        """Each kept clause without a shorter form takes its first one that still passes."""
+        for index in selection.kept:
+            if index in selection.forms:
+                continue
+            for form, shorter in enumerate(shorter_forms(self.clauses[index], trimmable(self.clauses, index))):
+                trial = _Selection(selection.kept, {**selection.forms, index: (form, shorter)})
+                if self.passes(trial):
+                    selection = trial
+                    break
+        return selection
+
+    def _cost(self, selection: _Selection, index: int) -> int:
+        return cost(selection.forms[index][1] if index in selection.forms else self.clauses[index])
+
+    def minimal(self, selection: _Selection) -> _Selection:
+        """ddmin over the kept clauses as written, then single clauses (with what only they
+        needed) while it passes, longest first: ddmin's result is 1-minimal over the clauses
+        it chose, not over those `anchored` added, which were never tested alone."""
+        rank = sorted(selection.kept, key=lambda i: (-self._cost(selection, i), i))
+
+        def keeping(subset) -> _Selection:
+            return selection.keeping(anchored(self.clauses, subset))
+
+        again = ddmin(len(rank), lambda subset: self.passes(keeping([rank[k] for k in subset])))
+        selection = keeping([rank[k] for k in again])
+        while True:
+            for index in sorted(selection.kept, key=lambda i: (-self._cost(selection, i), i)):
+                rest = keeping([i for i in selection.kept if i != index])
+                if len(rest.kept) < len(selection.kept) and self.passes(rest):
+                    selection = rest
+                    break
+            else:
+                return selection
+
+    def exchange(self, selection: _Selection) -> _Selection:
+        """Local search from a 1-minimal set: a kept clause is exchanged for a cheaper one
+        left out while the text passes and is shorter; after each exchange the set is made
+        1-minimal again and the clause brought in may take a shorter form. Ends when no
+        exchange helps; every step makes the text shorter."""
+        while True:
+            size = self.size(selection)
+            trials = (
+                selection.keeping(anchored(self.clauses, [i for i in selection.kept if i != out] + [into]))
+                for out in sorted(selection.kept, key=lambda i: (-self._cost(selection, i), i))
+                for into in sorted(set(self.everything) - set(selection.kept), key=lambda i: (cost(self.clauses[i]), i))
+                if cost(self.clauses[into]) < self._cost(selection, out)
+            )
+            better = next((t for t in trials if self.size(t) < size and self.passes(t)), None)
+            if better is None:
+                return selection
+            selection = self.shorten(self.minimal(better))
 
 
 def _restore_greedily(clauses: list[Clause], oracle: Oracle, max_clauses: int) -> tuple[int, ...] | None:
