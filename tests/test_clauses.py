@@ -281,6 +281,7 @@ def kept_text(description: str, clause_text: str) -> str:
 
 SIGNUP = "When the user wants to optimize signup, registration, or account creation."
 POPUP = "When the user wants to create or optimize popups, modals, or overlays."
+ARIZE = "Use when the user wants to link to or open a trace, span, or evaluator in the Arize UI."
 GPU = "Use whenever the user mentions GPU acceleration, or wants to speed up NumPy, pandas, or Faiss workloads."
 CFP = "Use when someone asks to be notified about talks, wants a recurring digest, or asks what is open."
 QUOTED = "Use when the user mentions 'marketing context,' 'who is my customer,' or wants to avoid repeating facts."
@@ -307,6 +308,7 @@ QUOTED = "Use when the user mentions 'marketing context,' 'who is my customer,' 
         (SIGNUP, "account creation", "When the user wants to optimize account creation."),
         # ... unless the verb has a particle: then the first item goes with them.
         (POPUP, "overlays", "When the user wants to create or optimize popups or overlays."),
+        (ARIZE, "evaluator in the Arize UI", "Use when the user wants to link to or open a trace or evaluator in the Arize UI."),
         # Items that bring their own verb take the lead-in's subject only.
         (GPU, "Faiss workloads", "Use whenever the user wants to speed up NumPy or Faiss workloads."),
         (CFP, "wants a recurring digest", "Use when someone wants a recurring digest."),

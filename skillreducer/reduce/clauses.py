@@ -432,16 +432,21 @@ def _shared_verb(lead: str, unit: _Unit) -> str:
     verb, _, rest = first.partition(" ")
     if _verb_form(first) != "base" or not rest or unit.link:
         return lead
-    # Objects look like noun phrases: no verb or link word first, a few words, no article
-    # second ("size an experiment" is a verb phrase whose verb the lexicon lacks).
+    # Objects are no verb phrases: no verb or link word first.
+    if any(not isinstance(o, str) or not o.strip() or _item_opening(o) or _NOT_AN_OBJECT.match(o) or _words().subordinator.match(o) for o in others):
+        return lead
+    if _NOT_AN_OBJECT.match(rest):
+        # "link to or open a trace, span, or session": the verb cannot go alone, so the
+        # others keep the first item (a wrong guess only costs tokens).
+        unit.head_in_first = True
+        return lead
+    # Moving the verb needs surer objects: a few words, no article second ("size an
+    # experiment" is a verb phrase whose verb the lexicon lacks).
     short = int(resources.limits()["reduce_description"]["shared_verb_object_words"])
     for other in others:
-        words = other.split() if isinstance(other, str) else []
-        if not words or _item_opening(other) or _NOT_AN_OBJECT.match(other) or _words().subordinator.match(other) or len(words) > short or (len(words) > 1 and words[1].lower() in _DETERMINERS):
+        words = other.split()
+        if len(words) > short or (len(words) > 1 and words[1].lower() in _DETERMINERS):
             return lead
-    if _NOT_AN_OBJECT.match(rest):
-        unit.head_in_first = True  # "link to or open a trace": the verb cannot go alone
-        return lead
     node.children[0] = rest
     return f"{lead} {verb}"
 
