@@ -238,7 +238,7 @@ class _Search:
         """Local search from a 1-minimal set: a kept clause is exchanged for a cheaper one
         left out while the text passes and is shorter; after each exchange the set is made
         1-minimal again and the clause brought in may take a shorter form. Ends when no
-        exchange helps; every step makes the text shorter."""
+        exchange helps: every step makes the text shorter."""
         while True:
             size = self.size(selection)
             trials = (
@@ -250,7 +250,10 @@ class _Search:
             better = next((t for t in trials if self.size(t) < size and self.passes(t)), None)
             if better is None:
                 return selection
-            selection = self.shorten(self.minimal(better))
+            polished = self.shorten(self.minimal(better))
+            # Dropping a clause may bring back a connective ("a, b, or c" -> "a or c"): the
+            # polished set is kept only if no longer, so every step shortens and the loop ends.
+            selection = polished if self.size(polished) <= self.size(better) else better
 
 
 def _restore_greedily(clauses: list[Clause], oracle: Oracle, max_clauses: int) -> tuple[int, ...] | None:
