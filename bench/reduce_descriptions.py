@@ -10,7 +10,7 @@ did not take before and takes after.
 
     python bench/reduce_descriptions.py ../shared/corpus/real --jobs 2
 
-All of the report half takes about 10 minutes on 2 cores. `--sample N` (every k-th skill
+All of the report half takes about 9 minutes on 2 cores. `--sample N` (every k-th skill
 of each group) is a quick look, not the figure: with the same code a sample of 100 read
 51.4% where all 645 read 45.2%, and a fit-half sample of 150 read 52.3% where all 618
 read 48.0%.
