@@ -96,6 +96,9 @@ class _Words:
     subordinator: re.Pattern[str]
     fronted: re.Pattern[str]  # a preposition that opens a sentence: "For X and Y, use Z instead"
     gerund_links: frozenset[str]  # strong links that are one more item in a list of "-ing" items
+    request_verb: re.Pattern[str]  # an item that opens with what a user does: "wants a digest"
+    particle: re.Pattern[str]  # a text that opens with one is no object: "to create a file"
+    determiners: frozenset[str]
 
 
 @functools.cache
@@ -123,6 +126,9 @@ def _words() -> _Words:
         subordinator=re.compile(rf"(?:{resources.phrase_alternation(data['subordinators'])})\b", re.I),
         fronted=re.compile(rf"(?:{resources.phrase_alternation(data['fronted'])})\s", re.I),
         gerund_links=frozenset(w.lower() for w in data["gerund_links"]),
+        request_verb=re.compile(rf"(?:{resources.phrase_alternation(data['request_verbs'])})\b"),  # as written: lowercase
+        particle=re.compile(rf"(?:{resources.phrase_alternation(data['particles'])})\b", re.I),
+        determiners=frozenset(w.lower() for w in data["determiners"]),
     )
 
 
@@ -415,8 +421,7 @@ def _parse_sentence(body: str, bullets: list[str], marker: str) -> tuple[str, st
     return lead, kind, units
 
 
-_NOT_AN_OBJECT = re.compile(r"(?:to|up|out|down|off|on|in|into|at|by|over|with|for|from|and|or|about|before|after|without|via)\b", re.I)
-_DETERMINERS = frozenset(["a", "an", "the", "your", "their", "its", "this", "that", "these", "those", "whether", "how", "what", "which"])
+_INFINITIVE_END = re.compile(r"\bto$")
 
 
 def _shared_verb(lead: str, unit: _Unit) -> str:
@@ -426,16 +431,17 @@ def _shared_verb(lead: str, unit: _Unit) -> str:
     optimize user activation"). A verb with a particle ("link to or open a trace") stays,
     and the other items need the first. Changes the unit in place; returns the lead-in."""
     node = unit.node
-    if not (re.search(r"\bto$", lead) and isinstance(node, _List) and isinstance(node.children[0], str)):
+    if not (_INFINITIVE_END.search(lead) and isinstance(node, _List) and isinstance(node.children[0], str)):
         return lead
+    words = _words()
     first, others = node.children[0], node.children[1:]
     verb, _, rest = first.partition(" ")
     if _verb_form(first) != "base" or not rest or unit.link:
         return lead
     # Objects are no verb phrases: no verb or link word first.
-    if any(not isinstance(o, str) or not o.strip() or _item_opening(o) or _NOT_AN_OBJECT.match(o) or _words().subordinator.match(o) for o in others):
+    if any(not isinstance(o, str) or not o.strip() or _item_opening(o) or words.particle.match(o) or words.subordinator.match(o) for o in others):
         return lead
-    if _NOT_AN_OBJECT.match(rest):
+    if words.particle.match(rest):
         # "link to or open a trace, span, or session": the verb cannot go alone, so the
         # others keep the first item (a wrong guess only costs tokens).
         unit.head_in_first = True
@@ -444,8 +450,8 @@ def _shared_verb(lead: str, unit: _Unit) -> str:
     # experiment" is a verb phrase whose verb the lexicon lacks).
     short = int(resources.limits()["reduce_description"]["shared_verb_object_words"])
     for other in others:
-        words = other.split()
-        if len(words) > short or (len(words) > 1 and words[1].lower() in _DETERMINERS):
+        split = other.split()
+        if len(split) > short or (len(split) > 1 and split[1].lower() in words.determiners):
             return lead
     node.children[0] = rest
     return f"{lead} {verb}"
@@ -725,7 +731,7 @@ def _verbs() -> frozenset[str]:
 def _item_opening(text: str) -> str:
     """`opening`, and 'verb' for what a request says a user does: "wants a digest",
     "asks 'what is open'" are items parallel to a first one, never objects of its verb."""
-    return opening(text) or ("verb" if _OWN_VERB.match(text) else "")
+    return opening(text) or ("verb" if _words().request_verb.match(text) else "")
 
 
 def opening(text: str) -> str:
@@ -987,7 +993,6 @@ def _coordinate_text(group: Group, children: list[str], nested: bool) -> str:
     return text + group.tail
 
 
-_OWN_VERB = re.compile(r"(?:asks|says|wants|needs|mentions)\b")
 _OWN_CONDITION = re.compile(r"\b(?:when(?:ever)?|if)\b", re.I)
 
 
@@ -998,7 +1003,7 @@ def _prefix(lead: str, body: str) -> str:
         if [w.lower() for w in lead_words[-k:]] == [w.lower() for w in body_words[:k]]:
             return " ".join([*lead_words[:-k], body])
     verb = _LEAD_VERB.search(lead)
-    if verb and _OWN_VERB.match(body):
+    if verb and _words().request_verb.match(body):
         # "Use when the user mentions" + "wants to speed up NumPy": the item brings its own verb.
         return f"{lead[: verb.start()]} {body}"
     if _OWN_CONDITION.match(body):

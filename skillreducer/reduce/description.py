@@ -241,13 +241,18 @@ class _Search:
         exchange helps: every step makes the text shorter."""
         while True:
             size = self.size(selection)
+
+            def shorter_and_passes(trial: _Selection) -> bool:
+                text = self.text(trial)
+                return tokens.count(text) < size and self.oracle.passes(text)
+
             trials = (
                 selection.keeping(anchored(self.clauses, [i for i in selection.kept if i != out] + [into]))
                 for out in sorted(selection.kept, key=lambda i: (-self._cost(selection, i), i))
                 for into in sorted(set(self.everything) - set(selection.kept), key=lambda i: (cost(self.clauses[i]), i))
                 if cost(self.clauses[into]) < self._cost(selection, out)
             )
-            better = next((t for t in trials if self.size(t) < size and self.passes(t)), None)
+            better = next(filter(shorter_and_passes, trials), None)
             if better is None:
                 return selection
             polished = self.shorten(self.minimal(better))
