@@ -289,6 +289,15 @@ def test_stale_or_malformed_model_is_a_clear_error(exported):
         model_from_json([1, 2])
 
 
+def test_feature_model_inputs_out_of_order_are_a_clear_error(exported):
+    # The runtime multiplies feature values in FEATURES order, so the exported inputs must be in it.
+    part = exported["feature_model"]
+    swapped = {**part, "inputs": [part["inputs"][1], part["inputs"][0], *part["inputs"][2:]]}
+    with pytest.raises(ModelError, match="inputs are not the features in order"):
+        model_from_json({**exported, "feature_model": swapped})
+    assert model_from_json(exported).features.inputs == FEATURES
+
+
 def test_bad_label_files_name_file_and_line(tmp_path):
     good = {"skill": "s", "items": [{"heading_path": ["S"], "kind": "paragraph", "text": "Run it.", "label": "core"}]}
     bad = {"skill": "t", "items": [{"heading_path": ["T"], "kind": "paragraph", "text": "Again.", "label": "redundant"}]}

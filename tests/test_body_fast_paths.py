@@ -1,6 +1,7 @@
 """The body rules' and features' shortcuts give the answers of the plain reading they replace:
-SR303's classifying order and early stop, SR305's skip of short items, the features'
-fence scan, placeholder search and single-item features."""
+SR303's classifying order, early stop and label-only scoring, SR304's grouped phrase pattern,
+SR305's skip of short items, the raw items kept for the last skill, the features' fence scan,
+placeholder search and single-item features."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from hypothesis import strategies as st
 
 from skillreducer import profiles, resources
 from skillreducer.body import features
-from skillreducer.body.classifier import classify
+from skillreducer.body.classifier import classify, classify_item, item_label
 from skillreducer.body.features import body_features, item_features
 from skillreducer.body.items import BodyItem, body_items
 from skillreducer.config import Config
 from skillreducer.discover import discover
+from skillreducer.lint import actionability
 from skillreducer.lint.registry import all_rules
+from skillreducer.lint.rules import body as body_rules
 from skillreducer.lint.rule import Context
 from skillreducer.load import load_skill
 
@@ -96,6 +99,44 @@ def test_share_rule_agrees_on_real_skills(real_corpus):
     assert _assert_share_rule_agrees(_skills(real_corpus)) >= 1
 
 
+def test_label_only_scoring_gives_the_classifiers_label():
+    for skill in _skills():
+        items = body_items(skill)
+        whole = classify(items, redundancy=False)
+        for index in reversed(range(len(items))):
+            assert item_label(items, index) == classify_item(items, index).label == whole[index].label, (skill.root, index)
+
+
+# ------------------------------------------------------------------ SR304 grouped phrases
+
+
+def _flat_filler_pattern(phrases: list[str]) -> re.Pattern[str]:
+    """The plain reading: one alternative per phrase, in order."""
+    alternation = "|".join(r"\s+".join(re.escape(word).replace("'", "['’]") for word in phrase.split()) for phrase in phrases)
+    return re.compile(rf"(?<![\w'-])(?:{alternation})(?![\w'-])", re.I)
+
+
+_LEXICON_PHRASES = list(body_rules._filler().needles)
+_PHRASE_LISTS = [
+    _LEXICON_PHRASES,
+    ["in order to", "in order", "it's", "'tis so", "a lot of", "a", "order", "of course"],  # shared starts, apostrophes, one-letter words
+]
+_FILLER_PIECES = ["In order", "in  ORDER\nto", " to", "it's", "it’s", "It’S", "'tis so", "a lot\tof", "A", "of course", "order", "-", "'", "x", " ", "\n", "Simply", "basically"]
+
+
+def test_filler_lexicon_starts_each_phrase_with_lower_case_ascii():
+    # What keeps the grouped pattern's matches those of the flat one: see _filler_pattern.
+    assert all(phrase[0].isascii() and phrase[0] == phrase[0].lower() for phrase in _LEXICON_PHRASES)
+
+
+@pytest.mark.parametrize("phrases", _PHRASE_LISTS, ids=["lexicon", "made-up"])
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_FILLER_PIECES), st.text(max_size=3)), max_size=10).map("".join))
+def test_grouped_filler_pattern_matches_as_the_flat_alternation(phrases, text):
+    spans = [match.span() for match in body_rules._filler_pattern(phrases).finditer(text)]
+    assert spans == [match.span() for match in _flat_filler_pattern(phrases).finditer(text)]
+
+
 # ------------------------------------------------------------------ SR305 short items
 
 
@@ -106,6 +147,21 @@ def test_repeat_shorter_than_the_minimum_counts_when_casefolding_lengthens_it(tm
     skill = load_skill(str(_write(tmp_path, "grows", f"# Notes\n\n{paragraph}\n\nBetween.\n\n{paragraph}\n")))
     second = [number for number, line in enumerate(skill.lines, 1) if line == paragraph][1]
     assert [finding.line for finding in list(all_rules()["SR305"]().check(skill, CTX))] == [second]
+
+
+# ------------------------------------------------------------------ raw items kept for the last skill
+
+
+def test_raw_items_are_each_skills_own_when_skills_alternate(tmp_path):
+    first = load_skill(str(_write(tmp_path, "first", "# One\n\n- Run the tests.\n- Fix what fails.\n")))
+    second = load_skill(str(_write(tmp_path, "second", "# Two\n\nA paragraph.\n\n```bash\nmake\n```\n")))
+    own = {id(skill): [(kind, text) for kind, text, *_ in actionability.raw_items(skill)] for skill in (first, second)}
+    assert own[id(first)] == [("list-item", "- Run the tests."), ("list-item", "- Fix what fails.")]
+    assert own[id(second)] == [("paragraph", "A paragraph."), ("code", "```bash\nmake\n```")]
+    for skill in (first, second, second, first):
+        assert [(kind, text) for kind, text, *_ in actionability.raw_items(skill)] == own[id(skill)]
+    again = load_skill(str(tmp_path / "first"))  # an equal skill, another object
+    assert actionability.raw_items(again) == actionability.raw_items(first)
 
 
 # ------------------------------------------------------------------ features

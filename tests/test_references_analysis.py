@@ -11,6 +11,7 @@ from markdown_it import MarkdownIt
 
 from skillreducer.config import Config
 from skillreducer.discover import discover
+from skillreducer.lint.rules.references import fenced_lines
 from skillreducer.lint.runner import lint_roots
 from skillreducer.load import load_skill, markdown
 
@@ -75,6 +76,55 @@ def test_distinct_file_stem_names_the_file_only_as_a_whole_word(tmp_path, prose,
     assert found(root, "SR405") == ([] if named else [("references/bundle-conditional.md", 1, 1)])
 
 
+@pytest.mark.parametrize("direct", [False, True])
+def test_nested_references_are_reported_along_the_first_route(tmp_path, direct):
+    """SKILL.md -> a.md -> b.md -> c.md; naming every file in SKILL.md leaves none nested."""
+    body = "Read references/a.md" + (", references/b.md and references/c.md" if direct else "") + ".\n"
+    root = make_skill(
+        tmp_path,
+        body,
+        {"references/a.md": "# A\nThen read b.md.\n", "references/b.md": "# B\n\nThen c.md, and a.md again.\n", "references/c.md": "# C\n"},
+    )
+    nested = [("references/a.md", 2, len("Then read ") + 1), ("references/b.md", 3, len("Then ") + 1)]
+    assert found(root, "SR404") == ([] if direct else nested)
+    assert found(root, "SR405") == []
+
+
+@pytest.mark.parametrize("prose,orphan", [("Files live in references/ by topic.", False), ("Files live elsewhere.", True)])
+def test_a_named_folder_covers_its_files(tmp_path, prose, orphan):
+    root = make_skill(tmp_path, prose + "\n", {"references/x.md": "# X\n"})
+    assert found(root, "SR405") == ([("references/x.md", 1, 1)] if orphan else [])
+
+
+def test_links_in_reference_code_are_not_checked(tmp_path):
+    guide = "# Guide\n```\n[x](gone.md)\n```\nUse `[y](gone2.md)` or [z](gone3.md).\n[up](../../out.md)\n"
+    root = make_skill(tmp_path, "Read references/guide.md.\n", {"references/guide.md": guide})
+    assert found(root, "SR401") == [("references/guide.md", 5, len("Use `[y](gone2.md)` or [z](") + 1)]
+    assert found(root, "SR402") == [("references/guide.md", 6, len("[up](") + 1)]
+
+
+# ---------------------------------------------------------------- fences
+
+
+@pytest.mark.parametrize(
+    "text,inside",
+    [
+        ("a\n```\nb\n```\nc", {2, 3, 4}),
+        ("a\n```py\nb\nc", {2, 3, 4}),  # unclosed: code to the end
+        ("a\n```py\nb\nc\n", {2, 3, 4, 5}),
+        ("~~~\n```\n~~~\nx", {1, 2, 3}),  # a fence closes only with its own character
+        ("````\n```\n````\nx", {1, 2, 3}),  # and a run at least as long
+        ("```\n``` info\n```\nx", {1, 2, 3}),  # a closing fence holds no info string
+        ("``` `x` ```\nplain", set()),  # inline code, not a fence
+        ("> ```\n> code\n> ```\nafter", {1, 2, 3}),
+        ("text with ``` inside\nmore", set()),
+        ("", set()),
+    ],
+)
+def test_fenced_lines(text, inside):
+    assert fenced_lines(text) == frozenset(inside)
+
+
 # ---------------------------------------------------------------- SR408
 
 
@@ -107,6 +157,29 @@ def long_reference(top: list[str], headings: list[str], fenced_headings: bool = 
 )
 def test_table_of_contents(tmp_path, top, headings, fenced, has_toc):
     root = make_skill(tmp_path, "Read references/ref.md.\n", {"references/ref.md": long_reference(top, headings, fenced)})
+    assert found(root, "SR408") == ([] if has_toc else [("references/ref.md", 1, 1)])
+
+
+@pytest.mark.parametrize(
+    "top,has_toc",
+    [
+        (["**Table of Contents**"], True),
+        (["## Contents ##"], True),
+        (["These contents vary by release."], False),  # holds a title's word, is no title
+        (["```", "## Contents", "```"], False),
+    ],
+)
+def test_table_of_contents_title(tmp_path, top, has_toc):
+    root = make_skill(tmp_path, "Read references/ref.md.\n", {"references/ref.md": long_reference(["# Ref", *top], [])})
+    assert found(root, "SR408") == ([] if has_toc else [("references/ref.md", 1, 1)])
+
+
+@pytest.mark.parametrize("setup_outside_code,has_toc", [(False, False), (True, True)])
+def test_toc_items_name_only_headings_outside_code(tmp_path, setup_outside_code, has_toc):
+    """The same heading in code and (or not) outside it; closing '#'s are not part of a heading."""
+    body = ["```markdown", "## Setup", "```", "## Usage ##", "### `Limits` #"] + (["## Setup"] if setup_outside_code else [])
+    text = long_reference(["# Ref", "- Setup", "- Usage", "- Limits"], []) + "\n".join(body) + "\n"
+    root = make_skill(tmp_path, "Read references/ref.md.\n", {"references/ref.md": text})
     assert found(root, "SR408") == ([] if has_toc else [("references/ref.md", 1, 1)])
 
 

@@ -1,9 +1,12 @@
 """The security rules' fast paths give what the plain scans they replace gave: one regex
-pass for all lexicon needles (against repeated str.find), the hidden-Unicode gate (lone
-variation selectors next to real hidden characters), and SR504's link-comment lookup."""
+pass for all lexicon needles in exact case and in any case (against repeated str.find on
+the text and on its lower case), SR505's case-insensitive word hint (against the plain
+pattern), the hidden-Unicode gate (lone variation selectors next to real hidden
+characters), and SR504's link-comment lookup."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -13,7 +16,7 @@ from skillreducer import resources
 from skillreducer.config import Config
 from skillreducer.discover import discover
 from skillreducer.lint.rules.references import lower_same_length
-from skillreducer.lint.rules.security import _NeedleFinder, _Text
+from skillreducer.lint.rules.security import _FOLDS_TO_ASCII, _NeedleFinder, _Text, _any_word
 from skillreducer.lint.runner import lint_roots
 
 
@@ -32,14 +35,31 @@ def _by_str_find(needles: list[str], haystack: str) -> dict[str, list[int]]:
 
 
 # A small alphabet mixing frequent and rare characters, so needles overlap, repeat, share
-# their rarest character and sit at the very start of the haystack.
+# their anchor and sit at the very start of the haystack. Needles matched in any case are
+# lower-case ASCII; the haystack also holds what lower-casing treats specially: the Kelvin
+# sign (lower case "k"), İ (two characters), ı and ſ (not "i" and "s", though re's
+# IGNORECASE takes them for those).
 _ALPHABET = "ae sk-_AK."
+_FOLDED_ALPHABET = "ae sik-_."
+_HAYSTACK_ALPHABET = _ALPHABET + "ESI\u212aİıſ"
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.text(_ALPHABET, min_size=1, max_size=5), min_size=1, max_size=6), st.text(_ALPHABET, max_size=80))
-def test_needle_finder_finds_what_str_find_finds(needles, haystack):
-    assert _NeedleFinder(needles).find(haystack) == _by_str_find(list(dict.fromkeys(needles)), haystack)
+@given(
+    st.lists(st.text(_ALPHABET, min_size=1, max_size=5), min_size=1, max_size=6),
+    st.lists(st.text(_FOLDED_ALPHABET, min_size=1, max_size=5), max_size=6),
+    st.text(_HAYSTACK_ALPHABET, max_size=80),
+)
+def test_needle_finder_finds_what_str_find_finds(exact, folded, haystack):
+    found = _NeedleFinder(exact, folded).find(haystack)
+    assert found[True] == _by_str_find(list(dict.fromkeys(exact)), haystack)
+    assert found[False] == _by_str_find(list(dict.fromkeys(folded)), lower_same_length(haystack))
+
+
+def test_kelvin_sign_is_the_only_character_outside_ascii_that_lowers_into_it():
+    # What the needle finder assumes when it matches needles in any case.
+    folds = [(c.lower(), c) for c in map(chr, range(0x80, 0x110000)) if len(c.lower()) == 1 and c.lower().isascii()]
+    assert folds == [(lower, c) for lower, chars in _FOLDS_TO_ASCII.items() for c in chars]
 
 
 # Every needle of the security lexicons: credential prefixes match in exact case, the rest in
@@ -56,7 +76,7 @@ _LEXICON_NEEDLES = {
         )
     ),
 }
-_PIECES = sorted(set(_LEXICON_NEEDLES[True] + _LEXICON_NEEDLES[False])) + ["İ", "Σ", "—", "\n", " ", "x", "AKIAKIA", "sk-ant-sk-"]
+_PIECES = sorted(set(_LEXICON_NEEDLES[True] + _LEXICON_NEEDLES[False])) + ["İ", "Σ", "—", "\n", " ", "x", "AKIAKIA", "sk-ant-sk-", ".\u212aube", "ıgnore", "ſecurity"]
 
 
 @settings(max_examples=300, deadline=None)
@@ -70,6 +90,17 @@ def test_lexicon_needles_found_as_str_find_finds_them(pieces):
     lowered = lower_same_length(text)
     assert len(lowered) == len(text)
     assert scanned.needle_offsets(exact=False) == _by_str_find(_LEXICON_NEEDLES[False], lowered)
+
+
+_WORDS = ["curl", "iwr", "Invoke-WebRequest", "DownloadString"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([*_WORDS, "CURL", "İwr", "ıwr", "ſ", "\u212a", "x", "_", "-", " ", "é", "\n"]), max_size=12))
+def test_any_word_matches_what_the_plain_case_insensitive_pattern_matches(pieces):
+    text = "".join(pieces)
+    plain = re.compile(rf"\b(?:{'|'.join(map(re.escape, _WORDS))})\b", re.IGNORECASE)
+    assert [m.span() for m in _any_word(_WORDS).finditer(text)] == [m.span() for m in plain.finditer(text)]
 
 
 def _skill(root: Path, body: str, files: dict[str, str] | None = None) -> Path:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from skillreducer import resources
-from skillreducer.body.features import FEATURES, body_features, item_features, item_prose, lexicon_fingerprint
+from skillreducer.body.features import FEATURES, body_vectors, item_prose, item_vector, lexicon_fingerprint
 from skillreducer.body.items import LABELS, BodyItem, body_items
 from skillreducer.model import Skill
 
@@ -60,7 +60,10 @@ class LinearModel:
     intercepts: tuple[float, ...]
 
     def scores(self, row: Mapping[str, float]) -> list[float]:
-        values = [row[name] for name in self.inputs]
+        return self.scores_of([row[name] for name in self.inputs])
+
+    def scores_of(self, values: Sequence[float]) -> list[float]:
+        """scores() of the input values given in `inputs` order."""
         return [b + sum(map(operator.mul, ws, values)) for ws, b in zip(self.weights, self.intercepts)]
 
 
@@ -95,8 +98,11 @@ def model_from_json(data: Any, source: str = "model") -> Model:
             raise ModelError(f"{source}: format {data.get('format')!r}, expected {MODEL_FORMAT}")
         if tuple(data["features"]) != FEATURES or data["lexicon_fingerprint"] != lexicon_fingerprint():
             raise ModelError(f"{source} was fitted on other features or cue lexicons; retrain it with bench/train_body_classifier.py")
+        features = _linear(data, "feature_model")
+        if features.inputs != FEATURES:  # the runtime passes feature values in FEATURES order
+            raise ModelError(f"{source}: the feature model's inputs are not the features in order; retrain it with bench/train_body_classifier.py")
         semantic = _linear(data, "semantic_model") if "semantic_model" in data else None
-        return Model(_linear(data, "feature_model"), semantic, data["training"])
+        return Model(features, semantic, data["training"])
     except (AttributeError, ValueError, KeyError, TypeError) as error:
         raise ModelError(f"{source}: malformed body classifier model ({error!r})") from None
 
@@ -115,9 +121,14 @@ def _linear(data: dict[str, Any], key: str) -> LinearModel:
     return model
 
 
+def _argmax(scores: Sequence[float]) -> int:
+    """The first of equal scores wins, as numpy's argmax."""
+    return max(range(len(scores)), key=scores.__getitem__)
+
+
 def _softmax_top(scores: Sequence[float]) -> tuple[int, float]:
-    """(argmax, its softmax probability); the first of equal scores wins, as numpy's argmax."""
-    best = max(range(len(scores)), key=scores.__getitem__)
+    """(argmax, its softmax probability)."""
+    best = _argmax(scores)
     top = scores[best]
     return best, 1.0 / math.fsum(math.exp(s - top) for s in scores)
 
@@ -270,20 +281,20 @@ def classify(
         return []
     model = model or load_model()
     thresholds = (limits if limits is not None else resources.limits())["body_classifier"]
-    rows = body_features(items)
+    rows = body_vectors(items)
     if semantic:
         if model.semantic is None:
             raise ModelError("the body classifier model was exported without its semantic part")
         import numpy as np
 
         vectors = np.asarray(embed([embedding_text(item) for item in items]), dtype=np.float64)
-        matrix = np.hstack([np.array([[row[name] for name in FEATURES] for row in rows]), vectors])
+        matrix = np.hstack([np.array(rows), vectors])
         linear = model.semantic
         scores = (matrix @ np.array(linear.weights).T + np.array(linear.intercepts)).tolist()
         found = overlaps(items, int(thresholds["shingle_words"]), vectors) if redundancy else None
     else:
         linear = model.features
-        scores = [linear.scores(row) for row in rows]
+        scores = [linear.scores_of(row) for row in rows]
         found = overlaps(items, int(thresholds["shingle_words"])) if redundancy else None
     duplicates = [repeated(overlap, thresholds) for overlap in found] if found is not None else [None] * len(items)
     labels = linear.labels
@@ -300,8 +311,14 @@ def classify(
 def classify_item(items: Sequence[BodyItem], index: int, model: Model | None = None) -> ItemType:
     """The feature model's type of one item, as classify(items, redundancy=False)[index]."""
     linear = (model or load_model()).features
-    best, probability = _softmax_top(linear.scores(item_features(items, index)))
+    best, probability = _softmax_top(linear.scores_of(item_vector(items, index)))
     return ItemType(linear.labels[best], probability)
+
+
+def item_label(items: Sequence[BodyItem], index: int) -> str:
+    """classify_item(items, index).label, without the probability (SR303 asks only core or not)."""
+    linear = load_model().features
+    return linear.labels[_argmax(linear.scores_of(item_vector(items, index)))]
 
 
 def classify_skill(skill: Skill, semantic: bool = False, limits: Mapping[str, Any] | None = None) -> list[tuple[BodyItem, ItemType]]:

@@ -22,7 +22,7 @@ from typing import Iterable, Pattern, Sequence
 
 from skillreducer import resources
 from skillreducer.body.items import BodyItem
-from skillreducer.lint.actionability import ITEM_KINDS, Item, alternation, prose
+from skillreducer.lint.actionability import ITEM_KINDS, alternation, prose
 
 HEADING_GROUPS = ("example", "background", "template", "core", "output")
 
@@ -192,9 +192,14 @@ def lexicon_fingerprint() -> str:
 
 def body_features(items: Sequence[BodyItem]) -> list[dict[str, float]]:
     """The features of each item of one body, in order."""
+    return [dict(zip(FEATURES, values, strict=True)) for values in body_vectors(items)]
+
+
+def body_vectors(items: Sequence[BodyItem]) -> list[list[float]]:
+    """body_features(items) as rows of values in FEATURES order (what the model multiplies)."""
     cues = _cues()
     last = max(1, len(items) - 1)
-    out: list[dict[str, float]] = []
+    out: list[list[float]] = []
     previous_prose = ""
     for position, item in enumerate(items):
         text_prose = item_prose(item)
@@ -206,6 +211,11 @@ def body_features(items: Sequence[BodyItem]) -> list[dict[str, float]]:
 def item_features(items: Sequence[BodyItem], index: int) -> dict[str, float]:
     """The features of one item, equal to body_features(items)[index] (for callers that
     classify a few items and stop early)."""
+    return dict(zip(FEATURES, item_vector(items, index), strict=True))
+
+
+def item_vector(items: Sequence[BodyItem], index: int) -> list[float]:
+    """item_features(items, index) as values in FEATURES order."""
     item = items[index]
     # Only a table or a code block that opens with its fence reads the item before it.
     previous_prose = item_prose(items[index - 1]) if index and _reads_previous(item) else ""
@@ -220,7 +230,7 @@ def _reads_previous(item: BodyItem) -> bool:
 
 def item_prose(item: BodyItem) -> str:
     """The item's words: markers, fenced code, links, emphasis and tags removed; inline code as CODE."""
-    return prose(Item(item.kind, item.text, item.line, item.end_line))
+    return prose(item.kind, item.text)
 
 
 def _imperative(sentence: str, cues: _Cues) -> bool:
@@ -247,18 +257,16 @@ def _starts_imperative(lower: str, cues: _Cues) -> bool:
 _ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
-_HEADING_FEATURES = tuple(f"heading_{group}" for group in HEADING_GROUPS)
-_KIND_FEATURES = {kind: {f"kind_{k.replace('-', '_')}": 1.0 if kind == k else 0.0 for k in ITEM_KINDS} for kind in ITEM_KINDS}
-_NO_KIND = dict.fromkeys(_KIND_FEATURES[ITEM_KINDS[0]], 0.0)
+_KIND_VALUES = {kind: tuple(1.0 if kind == k else 0.0 for k in ITEM_KINDS) for kind in ITEM_KINDS}  # the kind_* features
+_NO_KIND = (0.0,) * len(ITEM_KINDS)
 
 
 @functools.lru_cache(maxsize=4096)
-def _heading_scores(path: tuple[str, ...]) -> dict[str, float]:
-    """The heading_* features: 1 when the innermost heading names the group, 0.5 when an outer one does.
-    Read-only: callers copy it."""
+def _heading_scores(path: tuple[str, ...]) -> tuple[float, ...]:
+    """The heading_* features: 1 when the innermost heading names the group, 0.5 when an outer one does."""
     inner = _heading_groups(path[-1]) if path else frozenset()
     outer = frozenset().union(*map(_heading_groups, path[:-1]))
-    return {name: 1.0 if group in inner else 0.5 if group in outer else 0.0 for group, name in zip(HEADING_GROUPS, _HEADING_FEATURES)}
+    return tuple(1.0 if group in inner else 0.5 if group in outer else 0.0 for group in HEADING_GROUPS)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -298,7 +306,8 @@ def _code_chars(text: str) -> tuple[int, str, bool]:
     return fenced, language, fence_first
 
 
-def _features(item: BodyItem, text_prose: str, previous_prose: str, position: float, cues: _Cues) -> dict[str, float]:
+def _features(item: BodyItem, text_prose: str, previous_prose: str, position: float, cues: _Cues) -> list[float]:
+    """The item's feature values, in FEATURES order."""
     text = item.text
     kind = item.kind
     lower = text_prose.lower()
@@ -319,37 +328,36 @@ def _features(item: BodyItem, text_prose: str, previous_prose: str, position: fl
         intro_defines = "output" in found
     defines_output = has_code and (intro_defines or _heading_defines_output(item.heading_path))
     marker = _MARKER.match(first_line) if kind == "list-item" else None
-    # One dict display in FEATURES order.
-    return {
-        **_KIND_FEATURES.get(kind, _NO_KIND),
-        "imperative_start": 1.0 if imperatives and imperatives[0] else 0.0,
-        "imperative_share": sum(imperatives) / len(imperatives) if imperatives else 0.0,
-        "modal": 1.0 if "modal" in found else 0.0,
-        "prohibition": 1.0 if "prohibition" in found else 0.0,
-        "second_person": 1.0 if "you" in lower and _YOU.search(lower) else 0.0,
-        "agent_obligation": 1.0 if "agent_subject" in found and cues.agent_obligation.search(lower) else 0.0,
-        "conditional": 1.0 if "," in lower and _conditional(sentences, cues) else 0.0,
-        "checklist": 1.0 if marker and _CHECKBOX.match(first_line) else 0.0,
-        "numbered": 1.0 if (marker and marker.group(1)) or _STEP.match(text_prose) else 0.0,
-        "question": 1.0 if "?" in text_prose else 0.0,
-        "quoted": 1.0 if ('"' in text_prose or "“" in text_prose) and _QUOTED.search(text_prose) else 0.0,
-        "code_share": code_chars / len(text) if text else 0.0,
-        "placeholder": 1.0 if cues.placeholder.search(text) else 0.0,
-        "example_cue": 1.0 if "example" in found else 0.0,
-        "template_cue": 1.0 if "template" in found else 0.0,
-        "io_cue": 1.0 if ":" in text and cues.io.search(text.lower()) else 0.0,
-        "background_cue": 1.0 if "background" in found else 0.0,
-        "history_cue": 1.0 if "history" in found else 0.0,
-        "has_link": 1.0 if "](" in text or "://" in text else 0.0,
-        **_heading_scores(item.heading_path),
-        "rule_table": 1.0 if kind == "table" and _rule_header(first_line, cues) else 0.0,
-        "position": position,
-        "log_chars": math.log1p(len(text)),
-        "log_sentences": math.log1p(len(sentences)),
-        "colon_code": 1.0 if introduced else 0.0,
-        "command_block": 1.0 if kind == "code" and (language in cues.shell_languages or _PROMPT.search(text)) else 0.0,
-        "defines_output": 1.0 if defines_output else 0.0,
-    }
+    return [
+        *_KIND_VALUES.get(kind, _NO_KIND),  # kind_*
+        1.0 if imperatives and imperatives[0] else 0.0,  # imperative_start
+        sum(imperatives) / len(imperatives) if imperatives else 0.0,  # imperative_share
+        1.0 if "modal" in found else 0.0,  # modal
+        1.0 if "prohibition" in found else 0.0,  # prohibition
+        1.0 if "you" in lower and _YOU.search(lower) else 0.0,  # second_person
+        1.0 if "agent_subject" in found and cues.agent_obligation.search(lower) else 0.0,  # agent_obligation
+        1.0 if "," in lower and _conditional(sentences, cues) else 0.0,  # conditional
+        1.0 if marker and _CHECKBOX.match(first_line) else 0.0,  # checklist
+        1.0 if (marker and marker.group(1)) or _STEP.match(text_prose) else 0.0,  # numbered
+        1.0 if "?" in text_prose else 0.0,  # question
+        1.0 if ('"' in text_prose or "“" in text_prose) and _QUOTED.search(text_prose) else 0.0,  # quoted
+        code_chars / len(text) if text else 0.0,  # code_share
+        1.0 if cues.placeholder.search(text) else 0.0,  # placeholder
+        1.0 if "example" in found else 0.0,  # example_cue
+        1.0 if "template" in found else 0.0,  # template_cue
+        1.0 if ":" in text and cues.io.search(text.lower()) else 0.0,  # io_cue
+        1.0 if "background" in found else 0.0,  # background_cue
+        1.0 if "history" in found else 0.0,  # history_cue
+        1.0 if "](" in text or "://" in text else 0.0,  # has_link
+        *_heading_scores(item.heading_path),  # heading_*
+        1.0 if kind == "table" and _rule_header(first_line, cues) else 0.0,  # rule_table
+        position,
+        math.log1p(len(text)),  # log_chars
+        math.log1p(len(sentences)),  # log_sentences
+        1.0 if introduced else 0.0,  # colon_code
+        1.0 if kind == "code" and (language in cues.shell_languages or _PROMPT.search(text)) else 0.0,  # command_block
+        1.0 if defines_output else 0.0,  # defines_output
+    ]
 
 
 @functools.lru_cache(maxsize=4096)

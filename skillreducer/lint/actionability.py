@@ -169,13 +169,23 @@ def _whole(cues: Iterable[str]) -> Pattern[str]:
 RawItem = tuple[str, str, int, int, bool]
 
 
-def raw_items(skill: Skill) -> Iterator[RawItem]:
-    """The body's items in order, not yet classified."""
+_last_raw: tuple[Skill, tuple[RawItem, ...]] | None = None
+
+
+def raw_items(skill: Skill) -> tuple[RawItem, ...]:
+    """The body's items in order, not yet classified. Kept for the last skill asked (a Skill
+    is immutable), so SR303 and SR305, which both read them, split the body once."""
+    global _last_raw
+    if _last_raw is not None and _last_raw[0] is skill:
+        return _last_raw[1]
+    found: list[RawItem] = []
     for block in skill.blocks:
         if block.kind == "list":
-            yield from _list_items(block)
+            found.extend(_list_items(block))
         elif block.kind in ("paragraph", "code", "table", "blockquote"):
-            yield block.kind, block.text, block.line, block.end_line, False
+            found.append((block.kind, block.text, block.line, block.end_line, False))
+    _last_raw = (skill, tuple(found))
+    return _last_raw[1]
 
 
 def _list_items(block: Block) -> Iterable[RawItem]:
@@ -220,23 +230,19 @@ def _list_item(lines: list[str], start: int, end: int, first_line: int, ordered:
     return "list-item", "\n".join(lines[start:end]), first_line + start, first_line + end - 1, ordered
 
 
-def prose(item: Item) -> str:
-    """The item's words: markers, fenced code, links, emphasis and tags removed; inline code as CODE."""
-    return _prose(item.kind, item.text)
-
-
-def _prose(kind: str, text: str) -> str:
-    if kind == "paragraph" and not _may_fence(text):
-        return _clean(" ".join(filter(None, map(str.strip, text.split("\n")))))  # the common case
+def prose(kind: str, text: str) -> str:
+    """An item's words: markers, fenced code, links, emphasis and tags removed; inline code as CODE."""
     lines = text.split("\n")
-    kept: list[str] = []
-    for number, line in _outside_fences(lines) if _may_fence(text) else enumerate(lines):
-        if kind == "blockquote":
-            line = _QUOTE.sub("", line)
-        if number == 0 and kind == "list-item":
-            line = _CHECKBOX.sub("", _MARKER.sub("", line, count=1))
-        kept.append(line.strip())
-    return _clean(" ".join(part for part in kept if part))
+    marker_line = kind == "list-item"  # the first line holds the list marker
+    if _may_fence(text):
+        outside = list(_outside_fences(lines))
+        marker_line = marker_line and bool(outside) and outside[0][0] == 0
+        lines = [line for _, line in outside]
+    if kind == "blockquote":
+        lines = [_QUOTE.sub("", line) for line in lines]
+    elif marker_line:
+        lines[0] = _CHECKBOX.sub("", _MARKER.sub("", lines[0], count=1))
+    return _clean(" ".join(filter(None, map(str.strip, lines))))
 
 
 def _clean(text: str) -> str:
@@ -453,14 +459,14 @@ def classify_items(skill: Skill) -> list[Item]:
 
     out: list[Item] = []
     previous: Item | None = None
-    previous_prose: str | None = None  # prose(previous) when already computed
-    raws = list(raw_items(skill))
+    previous_prose: str | None = None  # the previous item's prose when already computed
+    raws = raw_items(skill)
     for position, raw in enumerate(raws):
         kind, text, line, end_line, ordered = raw
         item_prose: str | None = None
         if kind in _TEXT_KINDS:
             path = paths.get(line) or _enclosing_path(paths, block_starts, line)
-            item_prose = _prose(kind, text)
+            item_prose = prose(kind, text)
             following = raws[position + 1] if position + 1 < len(raws) else None
             item = _classify_text(raw, item_prose, functools.partial(prior_of, path), cues, _captions_code(raw, item_prose, following, cues))
         elif kind == "table":
@@ -469,7 +475,7 @@ def classify_items(skill: Skill) -> list[Item]:
             previous is not None
             and previous.actionable
             and previous.end_line >= line - 2
-            and (previous_prose if previous_prose is not None else _prose(previous.kind, previous.text)).rstrip().endswith(":")
+            and (previous_prose if previous_prose is not None else prose(previous.kind, previous.text)).rstrip().endswith(":")
             and end_line - line - 1 <= cues.command_block_max_lines  # lines between the fences
         ):
             item = Item(kind, text, line, end_line, True, "command for the instruction above", ordered)
@@ -489,7 +495,7 @@ def _captions_code(raw: RawItem, text_prose: str, following: RawItem | None, cue
         lines = text.split("\n")
         first_fence = next((n for n, row in enumerate(lines) if _FENCE.match(row)), None)
         if first_fence is not None:
-            if first_fence == 0 or not _prose(kind, "\n".join(lines[:first_fence])).endswith(":"):
+            if first_fence == 0 or not prose(kind, "\n".join(lines[:first_fence])).endswith(":"):
                 return False
             return not _command_block(lines[first_fence:], cues)
     if not text_prose.endswith(":") or following is None or following[0] != "code" or following[2] > end_line + 2:

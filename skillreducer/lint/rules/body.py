@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Iterator, Pattern
+from typing import Iterator, Pattern, Sequence
 
 from skillreducer import resources, tokens
 from skillreducer.lint import actionability
@@ -95,7 +95,7 @@ class NonActionableShare(Rule):
     def check(self, skill: Skill, ctx: Context) -> Iterator[Finding]:
         # The learned body classifier (feature model, plain Python: no numpy or sklearn here),
         # the same one reduce places items with and stats counts types with.
-        from skillreducer.body.classifier import classify_item
+        from skillreducer.body.classifier import item_label
         from skillreducer.body.items import body_items
 
         items = body_items(skill)
@@ -116,7 +116,7 @@ class NonActionableShare(Rule):
         labels: dict[int, str] = {}
         core = 0
         for index in sorted(range(len(items)), key=lambda i: (_SHARE_ORDER.get(items[i].kind, 1), -sizes[i])):
-            labels[index] = classify_item(items, index).label
+            labels[index] = item_label(items, index)
             if labels[index] == "core":
                 core += sizes[index]
                 if (total - core) / total <= limit:
@@ -143,11 +143,29 @@ class _Filler:
 def _filler() -> _Filler:
     entries = resources.lexicon("body-filler")["filler"]
     replacements = {" ".join(e["phrase"].lower().split()): e.get("replace", "") for e in entries}
-    phrases = sorted(replacements, key=len, reverse=True)  # longest first: "in order to" before "order"
-    alternation = "|".join(r"\s+".join(re.escape(word).replace("'", "['’]") for word in phrase.split()) for phrase in phrases)
+    phrases = tuple(sorted(replacements, key=len, reverse=True))  # longest first: "in order to" before "order"
     # Every match of the big case-insensitive alternation is one of the phrases, as a plain
     # substring of the casefolded, whitespace-collapsed body: test that first.
-    return _Filler(re.compile(rf"(?<![\w'-])(?:{alternation})(?![\w'-])", re.I), replacements, tuple(phrases))
+    return _Filler(_filler_pattern(phrases), replacements, phrases)
+
+
+def _filler_pattern(phrases: Sequence[str]) -> Pattern[str]:
+    """The alternation of normalised phrases, in order, as whole words, case-insensitive.
+
+    Grouped by first character ("i(?:n\\s+order\\s+to|...)|a(?:...)"), each group keeping the
+    phrases' order: phrases that start differently never match at the same place (the lexicon
+    is lower-case ASCII), so the matches are those of the flat alternation, but the engine
+    tries one group per position instead of every phrase."""
+    groups: dict[str, list[str]] = {}
+    for phrase in phrases:
+        groups.setdefault(phrase[0], []).append(_phrase_regex(phrase[1:]))
+    alternation = "|".join(f"{_phrase_regex(first)}(?:{'|'.join(tails)})" for first, tails in groups.items())
+    return re.compile(rf"(?<![\w'-])(?:{alternation})(?![\w'-])", re.I)
+
+
+def _phrase_regex(text: str) -> str:
+    """A normalised phrase (or part of one) as a regex: a space matches any whitespace, ' either apostrophe."""
+    return "".join(r"\s+" if char == " " else "['’]" if char == "'" else re.escape(char) for char in text)
 
 
 def code_spans(line: str) -> Iterator[tuple[int, int]]:

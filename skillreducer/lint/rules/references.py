@@ -3,7 +3,6 @@ SKILL.md sends the agent to (level 3 of progressive disclosure)."""
 
 from __future__ import annotations
 
-import bisect
 import functools
 import posixpath
 import re
@@ -32,21 +31,23 @@ _NOT_READ = ("decode", "too-large", "unreadable", "not-a-regular-file")
 def fenced_lines(text: str) -> frozenset[int]:
     """1-based lines inside fenced code blocks (fences included) of Markdown the loader does
     not parse (reference files); a cheap fence tracker, not a Markdown parser."""
-    if "```" not in text and "~~~" not in text:
-        return frozenset()
     inside: set[int] = set()
-    opener = ""
-    for number, line in enumerate(text.split("\n"), 1):
-        match = _FENCE.match(line) if ("`" in line or "~" in line) else None
+    opener, opened = "", 0
+    # Only a line holding ``` or ~~~ can open or close a fence: the lines between are inside.
+    for number, begin, end in lines_holding(text, ("```", "~~~")):
+        match = _FENCE.match(text[begin:end])
+        if not match:
+            continue
+        fence, info = match.groups()
         if not opener:
             # A backtick fence's info string may not hold a backtick (that is inline code).
-            if match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
-                opener = match.group(1)
-                inside.add(number)
-        else:
-            inside.add(number)
-            if match and match.group(1)[0] == opener[0] and len(match.group(1)) >= len(opener) and not match.group(2).strip():
-                opener = ""
+            if not (fence[0] == "`" and "`" in info):
+                opener, opened = fence, number
+        elif fence[0] == opener[0] and len(fence) >= len(opener) and not info.strip():
+            inside.update(range(opened, number + 1))
+            opener = ""
+    if opener:  # unclosed: code to the end
+        inside.update(range(opened, text.count("\n") + 2))
     return frozenset(inside)
 
 
@@ -73,6 +74,7 @@ class _Layout:
     root_variables: tuple[str, ...]
     outer_variables: tuple[str, ...]
     toc_headings: frozenset[str]
+    toc_words: tuple[str, ...]  # the longest word of each TOC heading: a title line holds one
     mention: re.Pattern[str]
     mention_needles: tuple[str, ...]  # a mention holds one of these ("references/")
 
@@ -80,6 +82,11 @@ class _Layout:
 @functools.cache
 def _layout() -> _Layout:
     lex: dict[str, Any] = resources.lexicon("references-layout")
+    toc_headings = frozenset(h.lower() for h in lex["toc_headings"])
+    if not all(h.isascii() and h.strip() for h in toc_headings):
+        # _has_toc looks for a heading's words in line.lower(), which holds them unchanged
+        # only when they are ASCII (a Greek final sigma lowers by context).
+        raise ValueError("references-layout: every toc_headings entry must be non-empty ASCII")
     variables = "|".join(re.escape(v) + "/" for v in sorted(lex["root_variables"], key=len, reverse=True))
     dirs = "|".join(re.escape(d) for d in lex["mention_dirs"])
     # A path naming a skill folder in prose: not part of a longer path (no '/' before it),
@@ -95,7 +102,8 @@ def _layout() -> _Layout:
         frozenset(h.lower() for h in lex["human_dirs"]),
         tuple(lex["root_variables"]),
         tuple(lex["outer_variables"]),
-        frozenset(h.lower() for h in lex["toc_headings"]),
+        toc_headings,
+        tuple(sorted({max(h.split(), key=len) for h in toc_headings})),
         mention,
         tuple(d + "/" for d in lex["mention_dirs"]),
     )
@@ -149,8 +157,8 @@ class _Analysis:
     complete: bool  # False when the loader stopped at max_files
     docs: dict[str, SkillFile]  # reference documents with text, by path
     candidates: list[SkillFile]  # every reference file (text or not)
+    skill_text: str  # SKILL.md
     direct: set[str] = field(default_factory=set)  # paths SKILL.md links or names
-    named_dirs: set[str] = field(default_factory=set)  # folders SKILL.md names ("references/")
     parent: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # nested doc -> first edge reaching it
     fenced: dict[str, frozenset[int]] = field(default_factory=dict)
 
@@ -162,6 +170,16 @@ class _Analysis:
         if not self.complete or any(path.startswith(o + "/") for o in self.opaque):
             return None
         return False
+
+    @functools.cached_property
+    def named_dirs(self) -> frozenset[str]:
+        """Folders SKILL.md names ("references/"), lower case. Asked only about files SKILL.md
+        does not reach, so most skills never build it."""
+        text = self.skill_text
+        # A folder token holds a '/'; each is resolved once (skills repeat "references/" a lot).
+        written = {m.group(1) for _, begin, end in lines_holding(text, ("/",)) for m in _DIR_TOKEN.finditer(text, begin, end)}
+        folders = (_normal(raw.rstrip("/")) for raw in written)
+        return frozenset(folder.lower() for folder in folders if folder and folder != ".")
 
 
 _cached: tuple[Skill, _Analysis] | None = None
@@ -180,7 +198,7 @@ def _analysis(skill: Skill) -> _Analysis:
     complete = not any(p.kind == "too-many-files" for p in skill.problems)
     candidates = [f for f in skill.files if is_reference_path(f.path) and f.reason not in ("symlinked-directory", "symlink-outside")]
     docs = {f.path: f for f in candidates if f.text is not None}
-    result = _Analysis(frozenset(paths), opaque, complete, docs, candidates)
+    result = _Analysis(frozenset(paths), opaque, complete, docs, candidates, skill.text)
     _link_graph(skill, result)
     _cached = (skill, result)
     return result
@@ -221,40 +239,36 @@ def _link_graph(skill: Skill, result: _Analysis) -> None:
     for stem, stem_paths in stems.items():
         if _is_word(lower, stem):
             result.direct.update(stem_paths)
-    # A folder token holds a '/'; each is resolved once (skills repeat "references/" a lot).
-    written = {m.group(1) for _, begin, end in lines_holding(skill.text, ("/",)) for m in _DIR_TOKEN.finditer(skill.text, begin, end)}
-    for raw in written:
-        token = _normal(raw.rstrip("/"))
-        if token and token != ".":
-            result.named_dirs.add(token.lower())
 
-    # Deeper levels: links and path mentions inside reference documents.
+    # Deeper levels: links and path mentions inside reference documents. Edges only lead
+    # to reference files, so once every one is reached no document can add one.
     queue = deque(sorted(p for p in result.direct if p in result.docs))
     reached = set(result.direct)
-    while queue:
+    while queue and len(reached) < len(by_lower):
         source = queue.popleft()
-        for target, line, column in _edges(result, source, by_lower, by_name):
-            if target not in reached:
-                reached.add(target)
-                result.parent[target] = (source, line, column)
-                if target in result.docs:
-                    queue.append(target)
+        for target, line, column in _edges(result, source, by_lower, by_name, reached):
+            reached.add(target)
+            result.parent[target] = (source, line, column)
+            if target in result.docs:
+                queue.append(target)
 
 
-def _edges(result: _Analysis, source: str, by_lower: dict[str, str], by_name: dict[str, list[str]]) -> Iterator[tuple[str, int, int]]:
+def _edges(result: _Analysis, source: str, by_lower: dict[str, str], by_name: dict[str, list[str]], reached: set[str]) -> Iterator[tuple[str, int, int]]:
+    """The first edge from `source` to each file not in `reached` (which the caller grows)."""
     doc = result.docs[source]
     for link in doc.links:
         if link.kind == "path" and link.resolved and link.resolved.lower() in by_lower:
-            yield by_lower[link.resolved.lower()], link.line, link.column
+            target = by_lower[link.resolved.lower()]
+            if target not in reached:
+                yield target, link.line, link.column
     base = posixpath.dirname(source)
     text = doc.text or ""
-    starts: list[int] | None = None
     for raw, _, offset in _name_hits(text, lower_same_length(text), by_name):
         for candidate in (_normal(raw, base), _normal(raw)):
             if candidate and candidate.lower() in by_lower:
-                starts = starts or _line_starts(text)
-                line, column = _position(starts, offset)
-                yield by_lower[candidate.lower()], line, column
+                target = by_lower[candidate.lower()]
+                if target not in reached:
+                    yield target, text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
                 break
 
 
@@ -308,36 +322,28 @@ def _name_hits(text: str, lower: str, by_name: dict[str, list[str]]) -> Iterator
             index = lower.find(name, end)
 
 
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    index = text.find("\n")
-    while index >= 0:
-        starts.append(index + 1)
-        index = text.find("\n", index + 1)
-    return starts
-
-
-def _position(starts: list[int], offset: int) -> tuple[int, int]:
-    line = bisect.bisect_right(starts, offset)
-    return line, offset - starts[line - 1] + 1
-
-
 def _fenced(result: _Analysis, path: str) -> frozenset[int]:
     if path not in result.fenced:
         result.fenced[path] = fenced_lines(result.docs[path].text or "")
     return result.fenced[path]
 
 
-def _checked_links(skill: Skill, result: _Analysis) -> Iterator[Link]:
-    """Links of SKILL.md and of reference documents, minus those inside code in a reference
-    document (reference files are matched by pattern, so code like `[C](=O)` looks like a link)."""
-    yield from skill.links
+def _path_links(skill: Skill, result: _Analysis, problems: tuple[str, ...]) -> Iterator[Link]:
+    """Path links with one of `problems` in SKILL.md and in reference documents, minus those
+    inside code in a reference document (reference files are matched by pattern, so code
+    like `[C](=O)` looks like a link). Few links have a problem: the code is looked up for those."""
+    for link in skill.links:
+        if link.kind == "path" and link.problem in problems:
+            yield link
     for path, doc in result.docs.items():
-        if not doc.links or extension(path) not in _MARKDOWN_EXT:
+        if extension(path) not in _MARKDOWN_EXT:
+            continue
+        links = [link for link in doc.links if link.kind == "path" and link.problem in problems]
+        if not links:
             continue
         lines = (doc.text or "").split("\n")
         fenced = _fenced(result, path)
-        for link in doc.links:
+        for link in links:
             if link.line in fenced or in_code_span(lines[link.line - 1], link.column):
                 continue
             yield link
@@ -359,9 +365,7 @@ class LinkTargetMissing(Rule):
     def check(self, skill: Skill, ctx: Context) -> Iterator[Finding]:
         result = _analysis(skill)
         reported: set[tuple[int, str]] = set()
-        for link in _checked_links(skill, result):
-            if link.kind != "path" or link.problem != "missing":
-                continue
+        for link in _path_links(skill, result, ("missing",)):
             kind, rest = _strip_variable(unquote(link.target.split("#", 1)[0].split("?", 1)[0]))
             if kind == "outer":
                 continue  # relative to the plugin or project, not to this folder
@@ -400,9 +404,7 @@ class LinkOutsideRoot(Rule):
     summary = "A link points outside the skill folder (a parent path or an absolute path)."
 
     def check(self, skill: Skill, ctx: Context) -> Iterator[Finding]:
-        for link in _checked_links(skill, _analysis(skill)):
-            if link.kind != "path" or link.problem not in ("outside-root", "absolute"):
-                continue
+        for link in _path_links(skill, _analysis(skill), ("outside-root", "absolute")):
             if link.problem == "absolute":
                 message = f"link target {link.target!r} is an absolute path; the agent resolves it on the user's machine, not in the skill folder"
             else:
@@ -491,13 +493,20 @@ class ReferenceTooManyTokens(Rule):
                 yield Finding(f"{path} is {count:,} tokens; the limit is {limit:,} (split it by topic)", 1, path=path)
 
 
-_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
+# [^\S\n] is whitespace other than a line break: a match stays on its line.
+# An ATX heading line, found from the '\n' before it (a search for a '\n' is fast).
+_HEADING = re.compile(r"\n {0,3}#{1,6}[^\S\n]+(.*)")
+_LIST_ITEMS = re.compile(r"^[^\S\n]*(?:[-*+]|\d+[.)])[^\S\n]+(.*)$", re.MULTILINE)  # each item's text
 _MARKUP = re.compile(r"[*_`:]+|\[|\]\([^)]*\)")
 
 
 def _plain(text: str) -> str:
     return " ".join(_MARKUP.sub(" ", text).split()).lower()
+
+
+def _heading_text(heading: re.Match[str]) -> str:
+    """A _HEADING's text without its closing run of '#' and the spaces around it."""
+    return heading.group(1).rstrip().rstrip("#").rstrip()
 
 
 class ReferenceNoToc(Rule):
@@ -521,51 +530,42 @@ class ReferenceNoToc(Rule):
 def _has_toc(text: str, fenced: Callable[[], frozenset[int]], search: int, entries: int) -> bool:
     """A TOC title in the first `search` lines, or `entries` anchor links or list items
     naming headings there (outside fenced code)."""
-    titles = _layout().toc_headings
+    layout = _layout()
     head = text.split("\n", search)[:search]
     head_fenced = fenced_lines("\n".join(head))  # fences before a line decide whether it is fenced
-    anchors = 0
-    items: Counter[str] = Counter()
-    for number, line in enumerate(head, 1):
-        if number in head_fenced:
-            continue
-        heading = _HEADING.match(line)
-        if _plain(heading.group(2) if heading else line) in titles:
+    lines = [line for number, line in enumerate(head, 1) if number not in head_fenced] if head_fenced else head
+    kept = "\n".join(lines)
+    # A line is a title only if its lower case holds the title's words: check only the
+    # lines holding one of toc_words.
+    for number, _, _ in lines_holding(kept.lower(), layout.toc_words):
+        line = lines[number - 1]
+        heading = _HEADING.match("\n" + line)
+        if _plain(_heading_text(heading) if heading else line) in layout.toc_headings:
             return True
-        anchors += line.count("](#")
-        item = _LIST_ITEM.match(line)
-        if item:
-            items[_plain(item.group(1))] += 1
-    # The counts only grow, so whether one reaches `entries` does not depend on the order.
-    if anchors >= entries:
+    if kept.count("](#") >= entries:
         return True
-    if sum(items.values()) < entries:
+    items = _LIST_ITEMS.findall(kept)
+    if len(items) < entries:
         return False  # too few list items to name enough headings
-    named = 0
-    for heading in _headings(text, fenced()):
-        named += items.pop(heading, 0)
-        if named >= entries:
-            return True
-    return False
+    unnamed = Counter(map(_plain, items))
+    # Fences, the costly part, matter only for headings that name an item: find those first.
+    naming = [(offset, heading) for offset, heading in _headings(text) if heading in unnamed]
+    if sum(unnamed[heading] for heading in {heading for _, heading in naming}) < entries:
+        return False  # too few named even counting headings in code
+    code = fenced()
+    named = line = counted = 0
+    for offset, heading in naming:  # offsets ascend: count the lines between, not from the top
+        line += text.count("\n", counted, offset)
+        counted = offset
+        if line + 1 not in code:
+            named += unnamed.pop(heading, 0)
+    return named >= entries
 
 
-_HEADING_LINE = re.compile(r"\n {0,3}#")  # where _HEADING may match: after the '\n' before a line
-
-
-def _headings(text: str, fenced: frozenset[int]) -> Iterator[str]:
-    """The plain text of each heading outside fenced code, in order."""
-    lined = "\n" + text  # every line starts after a '\n': a search for one is fast
-    number = counted = 0
-    for candidate in _HEADING_LINE.finditer(lined):
-        start = candidate.start() + 1
-        number += lined.count("\n", counted, start)
-        counted = start
-        if number in fenced:
-            continue
-        end = lined.find("\n", start)
-        match = _HEADING.match(lined[start : end if end >= 0 else len(lined)])
-        if match:
-            yield _plain(match.group(2))
+def _headings(text: str) -> Iterator[tuple[int, str]]:
+    """(offset of its line, plain text) of each heading, fenced code not told apart."""
+    for heading in _HEADING.finditer("\n" + text):
+        yield heading.start(), _plain(_heading_text(heading))
 
 
 class ReferenceUnreadable(Rule):

@@ -17,9 +17,11 @@ from skillreducer.model import Skill
 
 _WORD = re.compile(r"[^\W_]+(?:['’.+#-][^\W_]+)*[+#]*")
 # Quoted text and code spans are the user's voice or identifiers, not the description's.
+# Every branch starts with its quote character, so the regex engine skips to the next one
+# (a single quote counts after a non-word character: the lookbehind spans it too).
 _QUOTED = re.compile(
     r'"[^"]{0,300}"|“[^”]{0,300}”|‘[^’]{0,300}’|`[^`]{0,300}`|«[^»]{0,300}»'
-    r"|(?<!\w)'(?:[^'\n]|'(?=\w)){0,300}'(?!\w)"
+    r"|'(?<!\w')(?:[^'\n]|'(?=\w)){0,300}'(?!\w)"
 )
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
@@ -84,9 +86,12 @@ def _locate(skill: Skill, key: str, text: str, pos: int) -> tuple[int, int]:
     return _key_line(skill, key), 1
 
 
-def _content_words(text: str) -> list[str]:
+# SR202 and SR207 ask for the same description's words one after the other (and words are
+# the same with whitespace collapsed or not: they never hold whitespace).
+@functools.lru_cache(maxsize=1)
+def _content_words(text: str) -> tuple[str, ...]:
     stop = _words("routing-stopwords", "words")
-    return [w for w in _WORD.findall(text.lower()) if w not in stop and not w.isdigit()]
+    return tuple(w for w in _WORD.findall(text.lower()) if w not in stop and not w.isdigit())
 
 
 def _stem(word: str) -> str:
@@ -150,7 +155,7 @@ class DescriptionVague(Rule):
             if match:
                 yield Finding(f'description looks like template text ("{_quote(match.group().strip())}"); say what the skill does and when to use it', line)
                 return
-        content = _content_words(flat)
+        content = _content_words(text)
         if not content:
             yield Finding("description has no specific words: only stopwords and trigger words", line)
             return
@@ -197,6 +202,7 @@ class NoTrigger(Rule):
         )
 
 
+@functools.lru_cache(maxsize=1)  # SR204 and SR205 mask the same description one after the other
 def _mask_user_voice(text: str) -> str:
     """Blank out quoted text, code spans and colon-introduced lists of user phrases."""
 

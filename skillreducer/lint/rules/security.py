@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator
 
 from skillreducer import resources
 from skillreducer.lint.rule import Context, Finding, Rule
-from skillreducer.lint.rules.references import extension, fenced_lines, in_code_span, is_reference_path, lower_same_length
+from skillreducer.lint.rules.references import extension, fenced_lines, in_code_span, is_reference_path
 from skillreducer.model import Skill
 
 _MARKDOWN = frozenset({"md", "markdown", "mdx"})
@@ -28,10 +28,13 @@ _PROSE = frozenset({"md", "markdown", "mdx", "txt", "rst"})
 # --- the texts of one skill ------------------------------------------------------------
 
 
-# Characters of skill text, most frequent first (measured over 2,000 real skills); any other
-# character (upper-case letters, digits, most punctuation) is rarer than all of these. Only
-# speed depends on this order.
-_FREQUENT = " etaiosrnlcdpum-hgf.ybvwk/_xqzj"
+# Characters of skill text, most frequent first (measured, case kept, over 2,000 real
+# skills); any other character is rarer than all of these. Only speed depends on this order.
+_FREQUENT = " etaisorn\nlcdpum-hgf`*.ybv:,#w\")(|/kS_CAxT=EIRP'0DM1OLN{}2[]FUqB>;zGW"
+
+# The one character outside ASCII whose lower case is in it: KELVIN SIGN, "k" (the tests
+# check every code point).
+_FOLDS_TO_ASCII = {"k": "\u212a"}
 
 
 def _rarity(char: str) -> int:
@@ -39,36 +42,81 @@ def _rarity(char: str) -> int:
     return len(_FREQUENT) if index < 0 else index
 
 
+def _cases(char: str, exact: bool) -> str:
+    """The characters that match `char` of a needle: itself if `exact`, else every character
+    whose lower case it is (for an ASCII `char`)."""
+    return char if exact else "".join(dict.fromkeys(char + char.upper() + _FOLDS_TO_ASCII.get(char, "")))
+
+
+def _one_of(chars: str) -> str:
+    return re.escape(chars) if len(chars) == 1 else f"[{re.escape(chars)}]"
+
+
 class _NeedleFinder:
-    """Finds every occurrence of many literal needles in one regex pass. A whole-file
-    str.find per needle was most of the security rules' time: files are long and the
-    needles almost never there. The regex starts each needle at its rarest character
-    (the characters before it are checked looking back), so the regex engine skips
-    quickly from one rare character to the next instead of trying every position."""
+    """Finds every occurrence of many literal needles in one regex pass over a text: some
+    in exact case, the others in any case (where the text's lower case holds them). A
+    whole-file str.find per needle, and lower-casing every file, were most of the security
+    rules' time: files are long and the needles almost never there.
 
-    def __init__(self, needles: Iterable[str]):
-        self._by_anchor: dict[str, list[tuple[str, int]]] = {}  # rarest character -> (needle, its index)
-        for needle in dict.fromkeys(needles):
-            anchor = max(range(len(needle)), key=lambda i: _rarity(needle[i]))
-            self._by_anchor.setdefault(needle[anchor], []).append((needle, anchor))
-        branches = []
-        for char, group in sorted(self._by_anchor.items()):
-            rests = [(f"(?<={re.escape(needle[: anchor + 1])})" if anchor else "") + re.escape(needle[anchor + 1 :]) for needle, anchor in group]
-            branches.append(re.escape(char) + (f"(?:{'|'.join(rests)})" if len(rests) > 1 else rests[0]))
-        self._pattern = re.compile("|".join(branches))
+    Each needle is anchored at one of its characters, so the regex engine skips quickly
+    from one anchor character to the next instead of trying every position. Few distinct
+    anchors make few stops: needles made only of frequent characters choose first, and a
+    later needle takes an anchor already chosen when it holds one, else its rarest
+    character. After an anchor the regex is a trie of what follows it, closed by a
+    lookbehind over the whole needle; `find` then checks each needle of that anchor."""
 
-    def find(self, haystack: str) -> dict[str, list[int]]:
-        """The needles in `haystack`, each with its offsets, every one at or after the end of
-        the one before (what repeated str.find calls give)."""
-        found: dict[str, list[int]] = {}
+    def __init__(self, exact: Iterable[str], folded: Iterable[str]):
+        needles = [(needle, True) for needle in dict.fromkeys(exact)] + [(needle, False) for needle in dict.fromkeys(folded)]
+        if not all(needle.isascii() for needle, is_exact in needles if not is_exact):
+            raise ValueError("needles matched in any case must be ASCII")
+        self._by_anchor: dict[str, list[tuple[str, int, bool]]] = {}  # character -> (needle, its index, exact)
+        for needle, is_exact in sorted(needles, key=lambda item: max(map(_rarity, item[0]))):
+            chosen = [i for i in range(len(needle)) if all(c in self._by_anchor for c in _cases(needle[i], is_exact))]
+            anchor = max(chosen or range(len(needle)), key=lambda i: _rarity(needle[i]))
+            for char in _cases(needle[anchor], is_exact):
+                self._by_anchor.setdefault(char, []).append((needle, anchor, is_exact))
+        # The most frequent anchor first: a stop tries the alternatives in order.
+        anchors = sorted(self._by_anchor, key=_rarity)
+        self._pattern = re.compile("|".join(re.escape(char) + self._after(self._by_anchor[char]) for char in anchors))
+
+    @staticmethod
+    def _after(entries: list[tuple[str, int, bool]]) -> str:
+        """The regex after one anchor character, for the needles anchored at it."""
+        trie: dict[str | None, Any] = {}  # characters -> subtree; None -> lookbehinds ending here
+        for needle, anchor, exact in entries:
+            node = trie
+            for char in needle[anchor + 1 :]:
+                node = node.setdefault(_cases(char, exact), {})
+            whole = "".join(_one_of(_cases(char, exact)) for char in needle)
+            node.setdefault(None, []).append(f"(?<={whole})" if anchor else "")
+
+        def pattern(node: dict[str | None, Any]) -> str:
+            ends = node.get(None, [])
+            if "" in ends:
+                return ""  # a needle ends here for sure
+            branches = [_one_of(chars) + pattern(child) for chars, child in node.items() if chars is not None] + ends
+            return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+        return pattern(trie)
+
+    def find(self, haystack: str) -> dict[bool, dict[str, list[int]]]:
+        """exact -> the needles in `haystack` (not `exact`: in lower_same_length(haystack)),
+        each with its offsets, every one at or after the end of the one before (what
+        repeated str.find calls give)."""
+        found: dict[bool, dict[str, list[int]]] = {True: {}, False: {}}
         match = self._pattern.search(haystack)
         while match:
             at = match.start()
-            # Several needles may share this rarest character here ("sk-" in "sk-ant-").
-            for needle, anchor in self._by_anchor[haystack[at]]:
+            # Several needles may share this anchor here ("sk-" in "sk-ant-").
+            for needle, anchor, exact in self._by_anchor[haystack[at]]:
                 start = at - anchor
-                if start >= 0 and haystack.startswith(needle, start):
-                    offsets = found.setdefault(needle, [])
+                if start < 0:
+                    continue
+                # An ASCII needle: the piece lowers character by character, as in
+                # lower_same_length (only Σ lowers by context, never to ASCII; a character
+                # lowering to two makes the piece too long, and stays itself there).
+                if haystack.startswith(needle, start) if exact else haystack[start : start + len(needle)].lower() == needle:
+                    offsets = found[exact].setdefault(needle, [])
                     if not offsets or start >= offsets[-1] + len(needle):
                         offsets.append(start)
             match = self._pattern.search(haystack, at + 1)
@@ -76,29 +124,29 @@ class _NeedleFinder:
 
 
 @functools.cache
-def _needle_finder(exact: bool) -> _NeedleFinder:
-    """The needles of every rule that looks for them: in the text itself (SR506's credential
-    prefixes, exact case) or in the lower-cased text (SR505, SR507, SR509)."""
-    if exact:
-        return _NeedleFinder(needle for kind in _secrets()[0] for needle in kind.needles)
+def _needle_finder() -> _NeedleFinder:
+    """The needles of every rule that looks for them: SR506's credential prefixes in exact
+    case, SR505's, SR507's and SR509's in any case."""
     credential_paths = (needle for entry in _credentials()[0] for needle in entry.needles)
     phrases = (needle for needles, _ in _injection().phrases for needle in needles)
-    return _NeedleFinder(itertools.chain(_remote().needles, credential_paths, phrases))
+    return _NeedleFinder(
+        (needle for kind in _secrets()[0] for needle in kind.needles),
+        itertools.chain(_remote().needles, credential_paths, phrases),
+    )
 
 
 class _Text:
     """One scanned file: its text, with offsets mapped to 1-based (line, column) on demand."""
 
-    __slots__ = ("path", "text", "_starts", "_lines", "_code", "_lower", "_needles", "_hidden")
+    __slots__ = ("path", "text", "_starts", "_lines", "_code", "_needles", "_hidden")
 
     def __init__(self, path: str, text: str):
         self.path = path
         self.text = text
-        self._lower: str | None = None
         self._starts: list[int] | None = None
         self._lines: list[str] | None = None
         self._code: frozenset[int] | None = None
-        self._needles: dict[bool, dict[str, list[int]]] = {}  # exact -> needle -> offsets
+        self._needles: dict[bool, dict[str, list[int]]] | None = None  # exact -> needle -> offsets
         self._hidden: bool | None = None
 
     def may_hide(self) -> bool:
@@ -120,20 +168,12 @@ class _Text:
             self._lines = self.text.split("\n")
         return self._lines
 
-    @property
-    def lower(self) -> str:
-        """The lower-cased text, offset for offset: needles found in it window `text`."""
-        if self._lower is None:
-            self._lower = lower_same_length(self.text)
-        return self._lower
-
     def needle_offsets(self, exact: bool = False) -> dict[str, list[int]]:
         """The lexicon needles in the lower-cased text (the text itself if `exact`), each with
-        its offsets, every one at or after the end of the one before."""
-        found = self._needles.get(exact)
-        if found is None:
-            found = self._needles[exact] = _needle_finder(exact).find(self.text if exact else self.lower)
-        return found
+        its offsets (into the text), every one at or after the end of the one before."""
+        if self._needles is None:
+            self._needles = _needle_finder().find(self.text)
+        return self._needles[exact]
 
     def near(self, needles: tuple[str, ...], pattern: re.Pattern[str], before: int = 80, after: int = 240, exact: bool = False) -> Iterator[re.Match[str]]:
         """Matches of `pattern` near an occurrence of a needle (lower-case unless `exact`; one
@@ -207,6 +247,12 @@ def _char_class(entries: list[str]) -> str:
     return "".join(parts)
 
 
+def _span_class(entries: list[str]) -> str:
+    """One range from the lowest to the highest code point of `entries`."""
+    points = [int(point, 16) for entry in entries for point in entry.split("-")]
+    return f"{re.escape(chr(min(points)))}-{re.escape(chr(max(points)))}"
+
+
 @dataclass(frozen=True)
 class _Unicode:
     suspect: re.Pattern[str]  # a character SR501-SR503 report, or a variation selector run
@@ -225,11 +271,15 @@ class _Unicode:
 def _unicode() -> _Unicode:
     lex = resources.lexicon("security-unicode")
     selectors = _char_class(lex["variation_selectors"])
-    others = "".join(_char_class(lex[key]) for key in ("bidi_controls", "zero_width", "bidi_marks", "tags"))
+    keys = ("bidi_controls", "zero_width", "bidi_marks", "tags")
+    others = "".join(_char_class(lex[key]) for key in keys)
+    span = _span_class([entry for key in (*keys, "variation_selectors") for entry in lex[key]])
     return _Unicode(
-        # One character class first, so the regex engine skips fast; a lone variation selector
-        # does not count (one follows many emoji), two in a row do.
-        suspect=re.compile(f"[{others}{selectors}](?:(?<=[{others}])|[{selectors}])"),
+        # One plain range first (checked faster per character than the many ranges of the
+        # lexicon, and holding them all), so the regex engine skips fast; the lookbehinds then
+        # keep only the lexicon's characters. A lone variation selector does not count (one
+        # follows many emoji), two in a row do.
+        suspect=re.compile(f"[{span}](?:(?<=[{others}])|(?<=[{selectors}])[{selectors}])"),
         bidi=re.compile(f"[{_char_class(lex['bidi_controls'])}]"),
         invisible=re.compile(f"[{_char_class(lex['zero_width'])}{_char_class(lex['bidi_marks'])}]"),
         selector_runs=re.compile(f"[{selectors}]{{2,}}"),
@@ -471,9 +521,11 @@ class PromptInjectionPhrase(Rule):
         for text in _texts(skill):
             if text.path != "SKILL.md" and extension(text.path) not in _PROSE:
                 continue  # scripts and data are run or parsed, not taken as instructions
+            present = text.needle_offsets().keys()
             lines: set[int] = set()
             for needles, pattern in inj.phrases:
-                lines.update(text.position(m.start())[0] for m in text.near(needles, pattern))
+                if not present.isdisjoint(needles):  # else there is no window to look in
+                    lines.update(text.position(m.start())[0] for m in text.near(needles, pattern))
             code = text.code_lines(skill) if lines else frozenset()
             for number in sorted(lines - code):
                 # Quoted or code-formatted mentions are discussion ("detect 'ignore previous
@@ -499,13 +551,28 @@ class _RemoteExec:
     patterns: re.Pattern[str]
 
 
+def _any_word(words: list[str]) -> re.Pattern[str]:
+    r"""What `re.compile(r"\b(?:word|…)\b", re.IGNORECASE)` matches, for words that start with
+    a word character, in a form the regex engine scans fast. It finds no first-character set
+    for a case-insensitive pattern, so it would try a match at every position; here a
+    case-sensitive class comes first, holding each first letter in both cases and every
+    non-ASCII character (among them İ, ı and the Kelvin sign, which re also folds to ASCII).
+    Then lookbehinds check that first letter case-insensitively and that no word character
+    precedes it (what \b means before a word character)."""
+    if not all(re.match(r"\w", word) for word in words):
+        raise ValueError(f"words must start with a word character: {words}")
+    first = "".join(sorted({c for word in words for c in (word[0].lower(), word[0].upper()) if c.isascii()}))
+    rests = "|".join(f"(?<={re.escape(word[0])}){re.escape(word[1:])}" for word in words)
+    return re.compile(rf"[{re.escape(first)}\x80-\U0010ffff](?<!\w.)(?i:{rests})\b")
+
+
 @functools.cache
 def _remote() -> _RemoteExec:
     lex = resources.lexicon("security-remote-exec")
     fetchers = "|".join(re.escape(f) for f in lex["fetchers"])
     return _RemoteExec(
         needles=tuple(lex["needles"]),
-        hint=re.compile(rf"\b(?:{fetchers}|iex|Invoke-Expression|DownloadString)\b", re.IGNORECASE),
+        hint=_any_word([*lex["fetchers"], "iex", "Invoke-Expression", "DownloadString"]),
         fetcher=re.compile(rf"(?:^|[\s;&(`\"']|\$\()(?:sudo\s+)?({fetchers})(?=\s)", re.IGNORECASE),
         filters=frozenset(lex["filters"]),
         interpreters=tuple((re.compile(rf"(?:{i['names']})", re.IGNORECASE), frozenset(i["code_flags"])) for i in lex["interpreter"]),
@@ -735,8 +802,11 @@ class CredentialPath(Rule):
     def check(self, skill: Skill, ctx: Context) -> Iterator[Finding]:
         paths, access_verbs = _credentials()
         for text in _texts(skill):
+            present = text.needle_offsets().keys()
             found: dict[int, tuple[int, _CredentialPath, str]] = {}  # line -> first hit
             for entry in paths:
+                if present.isdisjoint(entry.needles):
+                    continue  # no window to look in (most files, most entries)
                 for match in text.near(entry.needles, entry.pattern):
                     line, column = text.position(match.start())
                     if entry.access_only and not access_verbs.search(text.lines[line - 1]):

@@ -21,6 +21,10 @@ _COMMENT = re.compile(r"[ \t]#")  # in a plain scalar, whitespace + '#' starts a
 _MAPPING_COLON = re.compile(r":(?:[ \t]|$)")  # what makes a strict parser see a nested mapping
 _NOT_PLAIN = tuple("\"'|>[{&*!%@`")  # first characters of values that are not plain scalars
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # C0 controls except tab and line feed, plus DEL
+# The same characters as UTF-8 bytes: each is one byte there, and every byte of any other
+# character is 0x80 or above, so deleting these bytes tells whether a text has any (and is
+# quicker than the regex scan).
+_CONTROL_BYTES = bytes(byte for byte in range(0x80) if _CONTROL.match(chr(byte)))
 _C0_NAMES = "NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US".split()
 
 
@@ -407,21 +411,20 @@ def _raw_top_level(skill: Skill) -> Iterator[tuple[int, str, str, str, int]]:
         yield number, match.group("key"), value.rstrip(), tail, match.start("value") + 1
 
 
+# The rest of a double-quoted scalar through its closing quote: a backslash escapes the
+# character after it.
+_DOUBLE_QUOTED_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+
+
 def _closing(text: str, quote: str, start: int) -> int | None:
     """Index of the quote that closes a quoted scalar in text[start:], else None."""
-    index = start
-    while index < len(text):
-        char = text[index]
-        if quote == '"' and char == "\\":
-            index += 2
-            continue
-        if char == quote:
-            if quote == "'" and text[index + 1 : index + 2] == "'":
-                index += 2  # '' is an escaped quote
-                continue
-            return index
-        index += 1
-    return None
+    if quote == '"':
+        match = _DOUBLE_QUOTED_REST.match(text, start)
+        return match.end() - 1 if match else None
+    index = text.find("'", start)
+    while index >= 0 and text.startswith("''", index):  # '' is an escaped quote
+        index = text.find("'", index + 2)
+    return index if index >= 0 else None
 
 
 class UnquotedColonInValue(Rule):
@@ -619,7 +622,8 @@ class ControlCharacters(Rule):
             if problem.kind == "nul-bytes":  # the loader replaced them, so skill.text no longer has them
                 yield Finding(problem.message, problem.line, problem.column, path=problem.path)
         text = skill.text
-        if _CONTROL.search(text) is None:
+        raw = text.encode("utf-8", "surrogatepass")
+        if len(raw.translate(None, _CONTROL_BYTES)) == len(raw):
             return
         found = _CONTROL.findall(text)
         cap = ctx.limit("spec", "control_chars_max_reports")
