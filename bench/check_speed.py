@@ -5,7 +5,10 @@
 Copies the corpus to a temporary folder, then times in one run:
   - skillreducer cold (empty cache) and warm (cache filled by the cold run), all cores;
   - agnix and skillcheck (installed from PyPI into a separate venv, created on first use);
-  - `skillreducer check` of one skill from process start to exit (median of --repeat x 5).
+  - `skillreducer check` of one skill from process start to exit (median of --repeat x 5);
+  - the CPU that markdown-it-py, tiktoken, tree-sitter, PyYAML and scikit-learn take inside
+    one cold check (bench/library_floor.py): divided by the cores, the least wall time any
+    cold run that keeps these libraries can take.
 Prints seconds and ratios against the peers measured in the same run.
 
 skillreducer runs with its bytecode compiled once before timing (into a temporary
@@ -16,6 +19,7 @@ has it: the peers' bytecode was compiled when pip installed them.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -89,6 +93,7 @@ def main() -> int:
         agnix = best([str(peers / "agnix"), str(corpus)], work, args.repeat)
         skillcheck = best([str(peers / "skillcheck"), "--no-color", "-q", str(corpus)], work, args.repeat)
         single = [timed([*tool, "check", "--quiet", "--no-cache", str(one_skill)], work)[0] for _ in range(args.repeat * 5)]
+        floor = json.loads(subprocess.run([sys.executable, str(HERE / "library_floor.py"), str(corpus)], cwd=work, env=ENV, capture_output=True, text=True, check=True).stdout)
 
     jobs = len(os.sched_getaffinity(0))
     print(f"corpus: {args.corpus} ({skills} skills), {jobs} cores, best of {args.repeat}")
@@ -101,6 +106,13 @@ def main() -> int:
     print(f"cold / agnix      = {cold / agnix:.2f}   (target <= 3)")
     print(f"warm / agnix      = {warm / agnix:.2f}   (target < 1)")
     print(f"one skill         = {statistics.median(single) * 1000:.0f} ms (target < 300 ms)")
+    print()
+    libraries = sum(floor["libraries"].values())
+    print("CPU seconds of the libraries inside one cold check, in one process (a lower bound):")
+    for name, seconds in floor["libraries"].items():
+        print(f"  {name:<26}{seconds:>9.2f}")
+    print(f"  {'sum':<26}{libraries:>9.2f}   of the whole check's {floor['check']:.2f}")
+    print(f"  {f'sum / {jobs} cores':<26}{libraries / jobs:>9.2f}   = {libraries / jobs / agnix:.2f} x agnix, {libraries / jobs / skillcheck:.2f} x skillcheck")
     return 0
 
 
