@@ -6,9 +6,11 @@ Runs `check` in one process (no pool, no cache) with the library calls timed whe
 loader and the rules make them: markdown-it-py's block and inline parsers, tiktoken's
 encoder (and loading it), tree-sitter's parsers, PyYAML's C loader, and scikit-learn's
 import and TF-IDF for the corpus rules. Code-block parses that run in a forked child
-(the few the loader isolates) are not counted, so the sum is a lower bound: no version of
-`check` that keeps these libraries can spend less CPU than this on the corpus, and on N
-cores no cold run can take less wall time than the sum divided by N.
+(the few the loader isolates) are not counted, so the sum is a lower bound: a `check` that
+parses each body once with markdown-it-py, counts the tokens its budgets need with
+tiktoken, and parses code blocks, frontmatter and the corpus TF-IDF with these libraries
+spends at least this much CPU on the corpus, and on N cores a cold run takes at least the
+sum divided by N (before Python starts and imports anything).
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +15,12 @@ from clihelp import json_result, run_cli, write_skill
 from conftest import ROOT
 
 SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+
+
+def cache_entries(cache: Path) -> list[tuple[str, str]]:
+    """(key, payload) rows of check's cache file."""
+    with contextlib.closing(sqlite3.connect(cache / "check.sqlite3")) as db:
+        return db.execute("SELECT key, payload FROM entry").fetchall()
 
 
 def codes(result: dict) -> list[str]:
@@ -181,12 +189,13 @@ def test_cache_hits_and_invalidates_on_change(tmp_path):
     root = write_skill(tmp_path, "csv-to-table")
     cache = tmp_path / "cache"
     assert run_cli("check", "--cache-dir", str(cache), ".", cwd=tmp_path).returncode == 0
-    entries = list(cache.rglob("*.json"))
-    assert len(entries) == 1 and (cache / ".gitignore").read_text().strip().endswith("*")
+    [(key, payload)] = cache_entries(cache)
+    assert (cache / ".gitignore").read_text().strip().endswith("*")
     # A tampered cache entry proves the second run read it instead of linting again.
-    entry = json.loads(entries[0].read_text())
+    entry = json.loads(payload)
     entry["diagnostics"] = [{"code": "SR101", "name": "name-missing", "severity": "error", "path": "SKILL.md", "line": 1, "column": 1, "end_line": 1, "message": "from cache", "fix": None}]
-    entries[0].write_text(json.dumps(entry))
+    with contextlib.closing(sqlite3.connect(cache / "check.sqlite3")) as db, db:
+        db.execute("UPDATE entry SET payload = ? WHERE key = ?", (json.dumps(entry), key))
     assert "from cache" in run_cli("check", "--cache-dir", str(cache), ".", cwd=tmp_path).stdout
     (root / "SKILL.md").write_text((root / "SKILL.md").read_text().replace("name: csv-to-table", "name: Csv_To_Table"))
     changed = run_cli("check", "--cache-dir", str(cache), ".", cwd=tmp_path).stdout
@@ -255,8 +264,11 @@ def test_corpus_rules_are_cached_and_invalidated(tmp_path):
     cache = tmp_path / "cache"
     first = run_cli("check", "--cache-dir", str(cache), "--select", "SR601", ".", cwd=tmp_path)
     assert first.stdout.count("SR601") == 2
-    [entry] = (cache / "corpus").glob("*.json")
+    def corpus_entries():
+        return [key for key, _ in cache_entries(cache) if key.startswith("corpus:")]
+
+    assert len(corpus_entries()) == 1
     assert run_cli("check", "--cache-dir", str(cache), "--select", "SR601", ".", cwd=tmp_path).stdout == first.stdout
     (twin / "SKILL.md").write_text((twin / "SKILL.md").read_text().replace("name: csv-to-table", "name: csv-to-table-copy"))
     assert "SR601" not in run_cli("check", "--cache-dir", str(cache), "--select", "SR601", ".", cwd=tmp_path).stdout
-    assert len(list((cache / "corpus").glob("*.json"))) == 2
+    assert len(corpus_entries()) == 2

@@ -3,12 +3,15 @@ skills are split between workers or read back from the cache."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 
 import pytest
 
 from skillreducer.config import Config
 from skillreducer.discover import discover
+from skillreducer.lint.cache import FILE_NAME
 from skillreducer.lint.runner import MAX_CHUNK, chunks, lint_roots
 from skillreducer.lint.rules.corpus import described, similar_description_pairs
 from skillreducer.report import relative, relative_paths
@@ -88,3 +91,30 @@ def test_remembered_relative_paths_are_relative_paths(tmp_path):
     remembered = relative_paths()
     paths = [str(tmp_path / "a" / "SKILL.md"), os.path.join(os.getcwd(), "b", "SKILL.md"), str(tmp_path / "a" / "SKILL.md")]
     assert [remembered(p) for p in paths] == [relative(p) for p in paths]
+
+
+def test_a_cold_pool_run_caches_every_skill(tmp_path):
+    # Two workers write to one cache file at once: no entry may be lost to a lock.
+    roots = _corpus(tmp_path / "skills")
+    cache = tmp_path / "cache"
+    lint_roots(roots, Config(), jobs=2, cache_dir=cache)
+    with contextlib.closing(sqlite3.connect(cache / FILE_NAME)) as db:
+        keys = [key for (key,) in db.execute("SELECT key FROM entry")]
+    assert len([k for k in keys if not k.startswith("corpus:")]) == len(roots)
+
+
+def test_a_damaged_cache_file_is_replaced(tmp_path):
+    roots = _corpus(tmp_path / "skills")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / FILE_NAME).write_bytes(b"not a database\0" * 100)
+    cold = lint_roots(roots, Config(), jobs=2, cache_dir=cache)
+    warm = lint_roots(roots, Config(), jobs=2, cache_dir=cache)
+    assert all(r.cached for r in warm.skills) and warm.diagnostics == cold.diagnostics
+
+
+def test_an_unusable_cache_folder_never_fails_a_lint(tmp_path):
+    roots = _corpus(tmp_path / "skills")
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder should be")
+    assert lint_roots(roots, Config(), jobs=2, cache_dir=blocked).diagnostics == lint_roots(roots, Config(), jobs=2).diagnostics

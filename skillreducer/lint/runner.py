@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable
 from skillreducer import __version__, profiles, resources
 from skillreducer.config import Config
 from skillreducer.lint import suppress
+from skillreducer.lint.cache import ResultCache
 from skillreducer.lint.registry import all_rules
 from skillreducer.lint.rule import SEVERITIES, Context, Finding, Fix, Rule, SkillSummary
 from skillreducer.load import Snapshot, load_skill, loader_limits
@@ -78,7 +79,7 @@ class Linter:
     def __init__(self, config: Config, cache_dir: Path | None):
         self.config = config
         self.codes = [code for code in all_rules() if config.selects(code)]
-        self.cache_dir = cache_dir
+        self.cache = ResultCache(cache_dir) if cache_dir else None
         self.key_salt = f"{ruleset_fingerprint()}:{config.fingerprint()}:{','.join(self.codes)}" if cache_dir else ""
 
     @functools.cached_property
@@ -88,27 +89,28 @@ class Linter:
     def lint(self, root: str) -> SkillResult:
         limits = loader_limits(self.config.thresholds.get("loader"))
         snapshot = Snapshot(Path(root), limits)
-        cache_file = self._cache_file(root, snapshot)
-        if cache_file is not None:
-            cached = _read_cache(cache_file, root)
+        key = self._cache_key(root, snapshot) if self.cache is not None else None
+        if key is not None:
+            cached = _read_cache(self.cache.get(key), root)
             if cached is not None:
                 return cached
         skill = load_skill(root, limits, snapshot)
         result = self.lint_loaded(skill)
-        if cache_file is not None:
-            _write_cache(cache_file, result)
+        if key is not None:
+            self.cache.put(key, _cache_payload(result))
         return result
 
-    def _cache_file(self, root: str, snapshot: Snapshot) -> Path | None:
-        if self.cache_dir is None:
-            return None
-        key = hashlib.blake2b(f"{self.key_salt}:{Path(root).name}:{snapshot.content_hash}".encode(), digest_size=16).hexdigest()
-        return self.cache_dir / key[:2] / f"{key}.json"
+    def _cache_key(self, root: str, snapshot: Snapshot) -> str:
+        return hashlib.blake2b(f"{self.key_salt}:{Path(root).name}:{snapshot.content_hash}".encode(), digest_size=16).hexdigest()
 
     def fresh(self, root: str) -> bool:
         """Whether lint(root) lints afresh: no cache, or no entry for the skill's content."""
-        cache_file = self._cache_file(root, Snapshot(Path(root), loader_limits(self.config.thresholds.get("loader"))))
-        return cache_file is None or not cache_file.is_file()
+        if self.cache is None:
+            return True
+        snapshot = Snapshot(Path(root), loader_limits(self.config.thresholds.get("loader")))
+        found = self.cache.get(self._cache_key(root, snapshot))
+        self.cache.close()  # asked by the parent of the pool's workers: hold nothing a fork would copy
+        return found is None
 
     def lint_loaded(self, skill: Skill) -> SkillResult:
         ctx = self.context
@@ -197,10 +199,12 @@ def summarize(skill: Skill) -> SkillSummary:
     )
 
 
-def _read_cache(path: Path, root: str) -> SkillResult | None:
+def _read_cache(payload: str | None, root: str) -> SkillResult | None:
+    if payload is None:
+        return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(payload)
+    except ValueError:
         return None
     # Paths are stored relative to the skill root so a moved corpus still hits the cache.
     diagnostics = []
@@ -219,9 +223,9 @@ def _fields(item: Diagnostic | SkillSummary) -> dict[str, Any]:
     return {f.name: getattr(item, f.name) for f in fields(item)}
 
 
-def _write_cache(path: Path, result: SkillResult) -> None:
+def _cache_payload(result: SkillResult) -> str:
     diagnostics = [_cache_item(d, result.root) for d in result.diagnostics]
-    _write_cache_entry(path, json.dumps({"diagnostics": diagnostics, "summary": _fields(result.summary)}))
+    return json.dumps({"diagnostics": diagnostics, "summary": _fields(result.summary)})
 
 
 def _cache_item(diagnostic: Diagnostic, root: str) -> dict[str, Any]:
@@ -238,27 +242,6 @@ def _cache_item(diagnostic: Diagnostic, root: str) -> dict[str, Any]:
     if diagnostic.fix:
         item["fix"] = {**diagnostic.fix, "edits": [{**edit, "path": relative(edit["path"])} for edit in diagnostic.fix["edits"]]}
     return item
-
-
-def _write_cache_entry(path: Path, payload: str) -> None:
-    try:
-        if not path.parent.is_dir():
-            _make_cache_dir(path.parent)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(payload, encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        pass  # a read-only or full cache never fails a lint
-
-
-def _make_cache_dir(folder: Path) -> None:
-    top = folder.parent
-    if not top.is_dir():
-        top.mkdir(parents=True, exist_ok=True)
-        # Like .ruff_cache: the cache keeps itself out of git and out of backups.
-        (top / ".gitignore").write_text("# Created by skillreducer\n*\n", encoding="utf-8")
-        (top / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n# skillreducer cache\n", encoding="utf-8")
-    folder.mkdir(exist_ok=True)
 
 
 _worker: Linter | None = None
@@ -302,16 +285,20 @@ def lint_roots(
     progress: Callable[[int], None] | None = None,
 ) -> LintResult:
     linter = Linter(config, cache_dir)
-    if jobs <= 1 or len(roots) <= IN_PROCESS_MAX:
-        results = []
-        for root in roots:
-            results.append(linter.lint(root))
-            if progress:
-                progress(1)
-    else:
-        results = _lint_in_pool(linter, roots, jobs, progress)
-    diagnostics = [d for r in results for d in r.diagnostics]
-    diagnostics.extend(cached_corpus_diagnostics(linter, [r.summary for r in results]))
+    try:
+        if jobs <= 1 or len(roots) <= IN_PROCESS_MAX:
+            results = []
+            for root in roots:
+                results.append(linter.lint(root))
+                if progress:
+                    progress(1)
+        else:
+            results = _lint_in_pool(linter, roots, jobs, progress)
+        diagnostics = [d for r in results for d in r.diagnostics]
+        diagnostics.extend(cached_corpus_diagnostics(linter, [r.summary for r in results]))
+    finally:
+        if linter.cache is not None:
+            linter.cache.close()
     diagnostics.sort(key=Diagnostic.sort_key)
     return LintResult(results, diagnostics)
 
@@ -319,6 +306,8 @@ def lint_roots(
 def _lint_in_pool(linter: Linter, roots: list[str], jobs: int, progress: Callable[[int], None] | None) -> list[SkillResult]:
     done: dict[int, list[SkillResult]] = {}  # by the index of a chunk's first skill
     preload = sorted({m for code in linter.codes for m in all_rules()[code].preload})
+    if linter.cache is not None:
+        linter.cache.prepare()  # and closed: workers open their own connection, a fork copies none
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(linter,))
     # Forked workers inherit this process's objects: frozen, their collections never walk them.
     gc.freeze()
@@ -355,19 +344,20 @@ def cached_corpus_diagnostics(linter: Linter, summaries: list[SkillSummary]) -> 
     this skips importing scikit-learn (about a second) as well as the work."""
     if len(summaries) < 2 or not any(all_rules()[c].corpus for c in linter.codes):
         return []
-    if linter.cache_dir is None:
+    if linter.cache is None:
         return list(corpus_diagnostics(linter, summaries))
     digest = hashlib.blake2b(linter.key_salt.encode(), digest_size=16)
     for summary in sorted(summaries, key=lambda s: s.root):
         digest.update(json.dumps(_fields(summary), sort_keys=True).encode())
-    key = digest.hexdigest()
-    path = linter.cache_dir / "corpus" / f"{key}.json"
-    try:
-        return [Diagnostic(**item) for item in json.loads(path.read_text(encoding="utf-8"))]
-    except (OSError, ValueError, TypeError):
-        pass
+    key = f"corpus:{digest.hexdigest()}"
+    payload = linter.cache.get(key)
+    if payload is not None:
+        try:
+            return [Diagnostic(**item) for item in json.loads(payload)]
+        except (ValueError, TypeError):
+            pass
     found = list(corpus_diagnostics(linter, summaries))
-    _write_cache_entry(path, json.dumps([_fields(d) for d in found]))
+    linter.cache.put(key, json.dumps([_fields(d) for d in found]))
     return found
 
 
