@@ -17,7 +17,6 @@ from typing import Any, Callable, Iterable
 from skillreducer import __version__, profiles, resources
 from skillreducer.config import Config
 from skillreducer.lint import suppress
-from skillreducer.lint.cache import ResultCache
 from skillreducer.lint.registry import all_rules
 from skillreducer.lint.rule import SEVERITIES, Context, Finding, Fix, Rule, SkillSummary
 from skillreducer.load import Snapshot, load_skill, loader_limits
@@ -79,7 +78,7 @@ class Linter:
     def __init__(self, config: Config, cache_dir: Path | None):
         self.config = config
         self.codes = [code for code in all_rules() if config.selects(code)]
-        self.cache = ResultCache(cache_dir) if cache_dir else None
+        self.cache = _result_cache(cache_dir) if cache_dir else None
         self.key_salt = f"{ruleset_fingerprint()}:{config.fingerprint()}:{','.join(self.codes)}" if cache_dir else ""
 
     @functools.cached_property
@@ -169,6 +168,12 @@ class Linter:
             message=finding.message,
             fix=fix,
         )
+
+
+def _result_cache(folder: Path):
+    from skillreducer.lint.cache import ResultCache  # imports sqlite3 (~5 ms): only with a cache
+
+    return ResultCache(folder)
 
 
 def _fix_dict(fix: Fix, root: Path | str) -> dict[str, Any]:
