@@ -16,7 +16,7 @@ import pytest
 from skillreducer import resources
 from skillreducer.body import classifier
 from skillreducer.body.classifier import ItemType, ModelError, classify, classify_skill, model_from_json, overlaps, repeated
-from skillreducer.body.features import FEATURES, body_features
+from skillreducer.body.features import FEATURES, body_features, body_vectors
 from skillreducer.body.items import LABELS, BodyItem, body_items
 from skillreducer.load import load_skill
 
@@ -246,7 +246,7 @@ def test_fresh_training_reproduces_the_export_and_runtime_equals_sklearn(split, 
     model = classifier.load_model()
     runtime = []
     for skill in test:
-        for row in body_features(skill.items):
+        for row in body_vectors(skill.items):
             scores = model.features.scores(row)
             runtime.append(model.features.labels[int(np.argmax(scores))])
     assert runtime == sklearn_predicted

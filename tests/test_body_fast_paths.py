@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from skillreducer import profiles, resources
 from skillreducer.body import features
-from skillreducer.body.classifier import classify, classify_item, item_label
-from skillreducer.body.features import body_features, item_features
+from skillreducer.body.classifier import classify, item_label
+from skillreducer.body.features import body_features, body_vectors, item_vector
 from skillreducer.body.items import BodyItem, body_items
 from skillreducer.config import Config
 from skillreducer.discover import discover
@@ -104,7 +104,7 @@ def test_label_only_scoring_gives_the_classifiers_label():
         items = body_items(skill)
         whole = classify(items, redundancy=False)
         for index in reversed(range(len(items))):
-            assert item_label(items, index) == classify_item(items, index).label == whole[index].label, (skill.root, index)
+            assert item_label(items, index) == whole[index].label, (skill.root, index)
 
 
 # ------------------------------------------------------------------ SR304 grouped phrases
@@ -170,9 +170,9 @@ def test_raw_items_are_each_skills_own_when_skills_alternate(tmp_path):
 def test_one_item_features_equal_the_whole_body_features_in_any_order():
     for skill in _skills():
         items = body_items(skill)
-        whole = body_features(items)
+        whole = body_vectors(items)
         for index in reversed(range(len(items))):
-            assert item_features(items, index) == whole[index], (skill.root, index)
+            assert item_vector(items, index) == whole[index], (skill.root, index)
 
 
 def test_one_item_features_read_the_colon_before_a_table_or_a_bare_fence():
@@ -184,7 +184,7 @@ def test_one_item_features_read_the_colon_before_a_table_or_a_bare_fence():
     ]
     whole = body_features(items)
     assert whole[1]["defines_output"] == 1.0 and whole[3]["colon_code"] == 1.0  # the cases read the item before
-    assert [item_features(items, index) for index in range(len(items))] == whole
+    assert [item_vector(items, index) for index in range(len(items))] == body_vectors(items)
 
 
 _FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})[ \t]*([\w+-]*)")

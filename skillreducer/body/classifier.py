@@ -59,11 +59,8 @@ class LinearModel:
     weights: tuple[tuple[float, ...], ...]  # one row per label
     intercepts: tuple[float, ...]
 
-    def scores(self, row: Mapping[str, float]) -> list[float]:
-        return self.scores_of([row[name] for name in self.inputs])
-
-    def scores_of(self, values: Sequence[float]) -> list[float]:
-        """scores() of the input values given in `inputs` order."""
+    def scores(self, values: Sequence[float]) -> list[float]:
+        """One score per label, for the input values given in `inputs` order."""
         return [b + sum(map(operator.mul, ws, values)) for ws, b in zip(self.weights, self.intercepts)]
 
 
@@ -294,7 +291,7 @@ def classify(
         found = overlaps(items, int(thresholds["shingle_words"]), vectors) if redundancy else None
     else:
         linear = model.features
-        scores = [linear.scores_of(row) for row in rows]
+        scores = [linear.scores(row) for row in rows]
         found = overlaps(items, int(thresholds["shingle_words"])) if redundancy else None
     duplicates = [repeated(overlap, thresholds) for overlap in found] if found is not None else [None] * len(items)
     labels = linear.labels
@@ -308,17 +305,11 @@ def classify(
     return out
 
 
-def classify_item(items: Sequence[BodyItem], index: int, model: Model | None = None) -> ItemType:
-    """The feature model's type of one item, as classify(items, redundancy=False)[index]."""
-    linear = (model or load_model()).features
-    best, probability = _softmax_top(linear.scores_of(item_vector(items, index)))
-    return ItemType(linear.labels[best], probability)
-
-
 def item_label(items: Sequence[BodyItem], index: int) -> str:
-    """classify_item(items, index).label, without the probability (SR303 asks only core or not)."""
+    """The feature model's label of one item, as classify(items, redundancy=False)[index].label,
+    without the probability (SR303 classifies a few items, asks only core or not, and stops)."""
     linear = load_model().features
-    return linear.labels[_argmax(linear.scores_of(item_vector(items, index)))]
+    return linear.labels[_argmax(linear.scores(item_vector(items, index)))]
 
 
 def classify_skill(skill: Skill, semantic: bool = False, limits: Mapping[str, Any] | None = None) -> list[tuple[BodyItem, ItemType]]:

@@ -5,8 +5,8 @@ rules/lexicons/body-actionability.toml (imperative verbs, modals, conditionals, 
 cues, shared with the heuristic in `lint.actionability`) and rules/lexicons/body-classifier.toml
 (the rest). Sentence cues are read on the item's prose (markers, fenced code, links and
 emphasis removed, as `lint.actionability.prose` does), so the words inside a code block
-count only where the feature says so. `body_features` runs inside `check` on every item of
-every skill: keep it to a few regex searches per item.
+count only where the feature says so. The features run inside `check` on the items SR303
+classifies in every skill (`item_vector`): keep them to a few regex searches per item.
 """
 
 from __future__ import annotations
@@ -208,14 +208,9 @@ def body_vectors(items: Sequence[BodyItem]) -> list[list[float]]:
     return out
 
 
-def item_features(items: Sequence[BodyItem], index: int) -> dict[str, float]:
-    """The features of one item, equal to body_features(items)[index] (for callers that
-    classify a few items and stop early)."""
-    return dict(zip(FEATURES, item_vector(items, index), strict=True))
-
-
 def item_vector(items: Sequence[BodyItem], index: int) -> list[float]:
-    """item_features(items, index) as values in FEATURES order."""
+    """The feature values of one item, equal to body_vectors(items)[index] (for callers that
+    classify a few items and stop early)."""
     item = items[index]
     # Only a table or a code block that opens with its fence reads the item before it.
     previous_prose = item_prose(items[index - 1]) if index and _reads_previous(item) else ""
